@@ -1,0 +1,141 @@
+// Configuration of every storewire service, loaded from one YAML file.
+//
+// The keys of CONTRACT.md section 5 keep their meaning; the others have
+// defaults so that a minimal file (kafka + apps) is enough:
+//
+//   absl::StatusOr<Config> config = LoadConfigFile("storewire.yaml");
+//   if (!config.ok()) { /* message names the key and the file */ }
+//   const AppConfig* app = config->FindApp("demo");
+//
+// Errors: kNotFound when the file is missing, kInvalidArgument with the key
+// path ("apps[0].apple.app_apple_id: not an integer") for a bad value.
+// Thread safety: a Config is an immutable value once loaded.
+#ifndef STOREWIRE_CORE_CONFIG_H_
+#define STOREWIRE_CORE_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace storewire {
+
+struct KafkaConfig {
+  // "embedded" (the local runner's broker) or "host:port,host:port".
+  std::string brokers = "embedded";
+  std::string topic_prefix = "storewire";
+  int partitions = 6;
+  int replication_factor = 1;
+  // Extra librdkafka properties applied to every client (e.g. security.protocol).
+  std::map<std::string, std::string> properties;
+};
+
+struct AppleAppConfig {
+  std::string bundle_id;
+  int64_t app_apple_id = 0;
+  // "Production" and/or "Sandbox" (Apple's spelling).
+  std::vector<std::string> environments = {"Production", "Sandbox"};
+  // PEM or DER files; empty = Apple Root CA - G3, built in.
+  std::vector<std::string> trust_roots;
+  bool online_checks = false;
+  // V1 notifications: the app-specific shared secret ("password").
+  std::string shared_secret;
+};
+
+struct GoogleAppConfig {
+  std::string package_name;
+  std::string push_audience;
+  std::string push_service_account;
+  bool verify_push_token = true;
+  std::string service_account_key_file;
+  std::string play_api_base_url = "https://androidpublisher.googleapis.com";
+  std::string oauth_token_url = "https://oauth2.googleapis.com/token";
+  std::string jwks_url = "https://www.googleapis.com/oauth2/v3/certs";
+};
+
+struct HuaweiAppConfig {
+  std::string public_key;  // base64 SubjectPublicKeyInfo
+};
+
+struct AmazonAppConfig {
+  std::vector<std::string> topic_arns;
+  std::string signing_cert_url_pattern =
+      R"(^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/.+\.pem$)";
+};
+
+struct AppConfig {
+  std::string id;
+  std::optional<AppleAppConfig> apple;
+  std::optional<GoogleAppConfig> google;
+  std::optional<HuaweiAppConfig> huawei;
+  std::optional<AmazonAppConfig> amazon;
+};
+
+// Ports and limits of one service. 0 for a port means "pick a free one"
+// (tests); the chosen port is logged.
+struct ServicePorts {
+  std::string bind_address = "0.0.0.0";
+  int http_port = 0;  // store-facing HTTP (ingress only)
+  int admin_port = 0;
+  int control_port = 0;
+};
+
+struct IngressConfig {
+  ServicePorts ports{"0.0.0.0", 8080, 9101, 7001};
+  int64_t max_body_bytes = 256 * 1024;
+  // Bound on waiting for the broker's acknowledgement before answering 503.
+  absl::Duration produce_timeout = absl::Seconds(5);
+  // A request (headers + body) must arrive within this time.
+  absl::Duration request_timeout = absl::Seconds(10);
+  absl::Duration idle_timeout = absl::Seconds(60);
+  int max_connections = 10000;
+  int threads = 2;
+};
+
+struct NormalizerConfig {
+  ServicePorts ports{"0.0.0.0", 0, 9102, 7002};
+  std::string group_id = "storewire-normalizer";
+  // Prefix of the transactional.id; the process adds its own suffix.
+  std::string transactional_id_prefix = "storewire-normalizer";
+  int max_batch_records = 500;
+  absl::Duration max_batch_wait = absl::Milliseconds(100);
+};
+
+struct WebhooksConfig {
+  std::vector<absl::Duration> retry_schedule = {
+      absl::Seconds(5), absl::Minutes(5), absl::Minutes(30), absl::Hours(2),
+      absl::Hours(5),   absl::Hours(10),  absl::Hours(10)};
+  bool allow_private_targets = false;
+};
+
+struct Config {
+  std::string source_path;
+  KafkaConfig kafka;
+  std::vector<AppConfig> apps;
+  IngressConfig ingress;
+  NormalizerConfig normalizer;
+  WebhooksConfig webhooks;
+  std::string log_level = "info";
+
+  // Returns nullptr when no app has this id.
+  const AppConfig* FindApp(absl::string_view id) const;
+};
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view source_name);
+absl::StatusOr<Config> LoadConfigFile(const std::string& path);
+
+// --config FILE, else $STOREWIRE_CONFIG, else ./storewire.yaml. Then applies
+// environment overrides: STOREWIRE_KAFKA_BROKERS replaces kafka.brokers.
+absl::StatusOr<Config> LoadServiceConfig(const std::string& flag_path);
+
+// Parses "5s", "250ms", "5m", "2h", "1d".
+absl::StatusOr<absl::Duration> ParseDurationText(absl::string_view text);
+
+}  // namespace storewire
+
+#endif  // STOREWIRE_CORE_CONFIG_H_

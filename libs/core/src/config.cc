@@ -1,0 +1,265 @@
+#include "storewire/core/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "yaml-cpp/yaml.h"
+
+namespace storewire {
+namespace {
+
+// Reads typed values from a YAML node and remembers the first error with the
+// key path, so that parsing code reads as a list of assignments.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  template <typename T>
+  void Get(const YAML::Node& node, const std::string& path, T& out) {
+    if (!node || node.IsNull() || !status_.ok()) return;
+    try {
+      out = node.as<T>();
+    } catch (const YAML::Exception& e) {
+      Fail(path, absl::StrCat("expected ", Expected<T>(), ", got '", Dump(node), "'"));
+    }
+  }
+
+  void GetDuration(const YAML::Node& node, const std::string& path, absl::Duration& out) {
+    if (!node || node.IsNull() || !status_.ok()) return;
+    std::string text;
+    Get(node, path, text);
+    if (!status_.ok()) return;
+    absl::StatusOr<absl::Duration> d = ParseDurationText(text);
+    if (!d.ok()) return Fail(path, std::string(d.status().message()));
+    out = *d;
+  }
+
+  void GetStrings(const YAML::Node& node, const std::string& path, std::vector<std::string>& out) {
+    if (!node || node.IsNull() || !status_.ok()) return;
+    if (!node.IsSequence()) return Fail(path, "expected a list");
+    out.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string item;
+      Get(node[i], absl::StrCat(path, "[", i, "]"), item);
+      out.push_back(item);
+    }
+  }
+
+  void Fail(const std::string& path, const std::string& what) {
+    if (status_.ok()) {
+      status_ = absl::InvalidArgumentError(absl::StrCat(source_, ": ", path, ": ", what));
+    }
+  }
+
+  const absl::Status& status() const { return status_; }
+
+ private:
+  template <typename T>
+  static const char* Expected() {
+    if constexpr (std::is_same_v<T, bool>) return "true or false";
+    if constexpr (std::is_integral_v<T>) return "an integer";
+    return "a string";
+  }
+  static std::string Dump(const YAML::Node& node) {
+    std::stringstream s;
+    s << node;
+    return s.str();
+  }
+
+  std::string source_;
+  absl::Status status_;
+};
+
+void ReadPorts(Reader& r, const YAML::Node& n, const std::string& path, ServicePorts& p) {
+  if (!n) return;
+  r.Get(n["bind_address"], path + ".bind_address", p.bind_address);
+  r.Get(n["http_port"], path + ".http_port", p.http_port);
+  r.Get(n["admin_port"], path + ".admin_port", p.admin_port);
+  r.Get(n["control_port"], path + ".control_port", p.control_port);
+}
+
+void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig& app) {
+  r.Get(n["id"], path + ".id", app.id);
+  if (app.id.empty()) r.Fail(path + ".id", "every app needs an id");
+  if (const YAML::Node a = n["apple"]) {
+    AppleAppConfig& c = app.apple.emplace();
+    r.Get(a["bundle_id"], path + ".apple.bundle_id", c.bundle_id);
+    r.Get(a["app_apple_id"], path + ".apple.app_apple_id", c.app_apple_id);
+    r.GetStrings(a["environments"], path + ".apple.environments", c.environments);
+    for (const std::string& env : c.environments) {
+      if (env != "Production" && env != "Sandbox") {
+        r.Fail(path + ".apple.environments", "each entry must be Production or Sandbox, got '" + env + "'");
+      }
+    }
+    r.GetStrings(a["trust_roots"], path + ".apple.trust_roots", c.trust_roots);
+    r.Get(a["online_checks"], path + ".apple.online_checks", c.online_checks);
+    r.Get(a["shared_secret"], path + ".apple.shared_secret", c.shared_secret);
+  }
+  if (const YAML::Node g = n["google"]) {
+    GoogleAppConfig& c = app.google.emplace();
+    r.Get(g["package_name"], path + ".google.package_name", c.package_name);
+    r.Get(g["push_audience"], path + ".google.push_audience", c.push_audience);
+    r.Get(g["push_service_account"], path + ".google.push_service_account", c.push_service_account);
+    r.Get(g["verify_push_token"], path + ".google.verify_push_token", c.verify_push_token);
+    r.Get(g["service_account_key_file"], path + ".google.service_account_key_file",
+          c.service_account_key_file);
+    r.Get(g["play_api_base_url"], path + ".google.play_api_base_url", c.play_api_base_url);
+    r.Get(g["oauth_token_url"], path + ".google.oauth_token_url", c.oauth_token_url);
+    r.Get(g["jwks_url"], path + ".google.jwks_url", c.jwks_url);
+  }
+  if (const YAML::Node h = n["huawei"]) {
+    HuaweiAppConfig& c = app.huawei.emplace();
+    r.Get(h["public_key"], path + ".huawei.public_key", c.public_key);
+  }
+  if (const YAML::Node a = n["amazon"]) {
+    AmazonAppConfig& c = app.amazon.emplace();
+    r.GetStrings(a["topic_arns"], path + ".amazon.topic_arns", c.topic_arns);
+    r.Get(a["signing_cert_url_pattern"], path + ".amazon.signing_cert_url_pattern",
+          c.signing_cert_url_pattern);
+  }
+}
+
+}  // namespace
+
+const AppConfig* Config::FindApp(absl::string_view id) const {
+  for (const AppConfig& app : apps) {
+    if (app.id == id) return &app;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<absl::Duration> ParseDurationText(absl::string_view text) {
+  struct Unit {
+    absl::string_view suffix;
+    absl::Duration unit;
+  };
+  static constexpr Unit kUnits[] = {{"ms", absl::Milliseconds(1)}, {"s", absl::Seconds(1)},
+                                    {"m", absl::Minutes(1)},       {"h", absl::Hours(1)},
+                                    {"d", absl::Hours(24)}};
+  for (const Unit& u : kUnits) {
+    if (text.size() > u.suffix.size() && absl::EndsWith(text, u.suffix)) {
+      double n = 0;
+      if (absl::SimpleAtod(text.substr(0, text.size() - u.suffix.size()), &n) && n >= 0) {
+        return n * u.unit;
+      }
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text, "' is not a duration; write e.g. 250ms, 5s, 5m, 2h or 1d"));
+}
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_name, ": not valid YAML: ", e.what()));
+  }
+  Config config;
+  config.source_path = std::string(source_name);
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": the top level must be a map"));
+  }
+  Reader r{std::string(source_name)};
+  if (const YAML::Node k = root["kafka"]) {
+    r.Get(k["brokers"], "kafka.brokers", config.kafka.brokers);
+    r.Get(k["topic_prefix"], "kafka.topic_prefix", config.kafka.topic_prefix);
+    r.Get(k["partitions"], "kafka.partitions", config.kafka.partitions);
+    r.Get(k["replication_factor"], "kafka.replication_factor", config.kafka.replication_factor);
+    if (const YAML::Node props = k["properties"]) {
+      if (!props.IsMap()) r.Fail("kafka.properties", "expected a map of librdkafka properties");
+      for (const auto& kv : props) {
+        config.kafka.properties[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      }
+    }
+  }
+  if (const YAML::Node apps = root["apps"]) {
+    if (!apps.IsSequence()) r.Fail("apps", "expected a list of apps");
+    for (size_t i = 0; r.status().ok() && i < apps.size(); ++i) {
+      AppConfig app;
+      ReadApp(r, apps[i], absl::StrCat("apps[", i, "]"), app);
+      if (config.FindApp(app.id) != nullptr) {
+        r.Fail(absl::StrCat("apps[", i, "].id"), "duplicate app id '" + app.id + "'");
+      }
+      config.apps.push_back(std::move(app));
+    }
+  }
+  if (const YAML::Node n = root["ingress"]) {
+    ReadPorts(r, n, "ingress", config.ingress.ports);
+    r.Get(n["max_body_bytes"], "ingress.max_body_bytes", config.ingress.max_body_bytes);
+    r.GetDuration(n["produce_timeout"], "ingress.produce_timeout", config.ingress.produce_timeout);
+    r.GetDuration(n["request_timeout"], "ingress.request_timeout", config.ingress.request_timeout);
+    r.GetDuration(n["idle_timeout"], "ingress.idle_timeout", config.ingress.idle_timeout);
+    r.Get(n["max_connections"], "ingress.max_connections", config.ingress.max_connections);
+    r.Get(n["threads"], "ingress.threads", config.ingress.threads);
+  }
+  if (const YAML::Node n = root["normalizer"]) {
+    ReadPorts(r, n, "normalizer", config.normalizer.ports);
+    r.Get(n["group_id"], "normalizer.group_id", config.normalizer.group_id);
+    r.Get(n["transactional_id_prefix"], "normalizer.transactional_id_prefix",
+          config.normalizer.transactional_id_prefix);
+    r.Get(n["max_batch_records"], "normalizer.max_batch_records",
+          config.normalizer.max_batch_records);
+    r.GetDuration(n["max_batch_wait"], "normalizer.max_batch_wait",
+                  config.normalizer.max_batch_wait);
+  }
+  if (const YAML::Node n = root["webhooks"]) {
+    if (const YAML::Node s = n["retry_schedule"]) {
+      std::vector<std::string> steps;
+      r.GetStrings(s, "webhooks.retry_schedule", steps);
+      config.webhooks.retry_schedule.clear();
+      for (size_t i = 0; i < steps.size() && r.status().ok(); ++i) {
+        absl::StatusOr<absl::Duration> d = ParseDurationText(steps[i]);
+        if (!d.ok()) {
+          r.Fail(absl::StrCat("webhooks.retry_schedule[", i, "]"), std::string(d.status().message()));
+        } else {
+          config.webhooks.retry_schedule.push_back(*d);
+        }
+      }
+    }
+    r.Get(n["allow_private_targets"], "webhooks.allow_private_targets",
+          config.webhooks.allow_private_targets);
+  }
+  if (const YAML::Node n = root["log"]) r.Get(n["level"], "log.level", config.log_level);
+  if (!r.status().ok()) return r.status();
+  if (config.kafka.partitions < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": kafka.partitions must be >= 1"));
+  }
+  return config;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        "cannot read config file '", path,
+        "'. Hint: pass --config FILE or set STOREWIRE_CONFIG (see README, Configuration)"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+absl::StatusOr<Config> LoadServiceConfig(const std::string& flag_path) {
+  std::string path = flag_path;
+  if (path.empty()) {
+    const char* env = std::getenv("STOREWIRE_CONFIG");
+    path = (env != nullptr && *env != '\0') ? env : "storewire.yaml";
+  }
+  absl::StatusOr<Config> config = LoadConfigFile(path);
+  if (!config.ok()) return config;
+  if (const char* brokers = std::getenv("STOREWIRE_KAFKA_BROKERS"); brokers && *brokers) {
+    config->kafka.brokers = brokers;
+  }
+  return config;
+}
+
+}  // namespace storewire
