@@ -12,11 +12,17 @@ endif()
 
 # Adds every direct subdirectory of DIR that has a CMakeLists.txt (recursing
 # into folders such as libs/stores that only group libraries).
+# STOREWIRE_EXCLUDE_REGEX (cache, default empty) skips matching directories:
+# handy while a directory is half-written in a shared work tree.
+set(STOREWIRE_EXCLUDE_REGEX "" CACHE STRING "Skip source directories matching this regex")
 function(storewire_add_subdirectories dir)
   file(GLOB children RELATIVE ${CMAKE_CURRENT_SOURCE_DIR}/${dir} ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*)
   list(SORT children)
   foreach(child IN LISTS children)
     set(path ${dir}/${child})
+    if(STOREWIRE_EXCLUDE_REGEX AND path MATCHES "${STOREWIRE_EXCLUDE_REGEX}")
+      continue()
+    endif()
     if(IS_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/${path})
       if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${path}/CMakeLists.txt)
         add_subdirectory(${path})

@@ -1,0 +1,31 @@
+// storewirectl's commands as functions of (arguments, streams) -> exit code,
+// so that tests run them without a process. services/storewirectl/main.cc
+// only forwards argv here.
+//
+// Exit codes: 0 ok, 1 failure while working (e.g. a store API unavailable:
+// retry), 2 bad usage or unreadable input, 3 notification rejected.
+#ifndef STOREWIRE_CLI_CLI_H_
+#define STOREWIRE_CLI_CLI_H_
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace storewire::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRejected = 3;
+
+// storewirectl <command> ...; args excludes the program name.
+int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+         std::ostream& err);
+
+// storewirectl decode --store S --app ID [--config FILE] [FILE|-]
+int Decode(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+           std::ostream& err);
+
+}  // namespace storewire::cli
+
+#endif  // STOREWIRE_CLI_CLI_H_

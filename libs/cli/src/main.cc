@@ -1,0 +1,39 @@
+#include <iostream>
+
+#include "storewire/cli/cli.h"
+#include "storewire/core/log.h"
+
+namespace storewire::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: storewirectl <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  decode   verify and normalize one notification body, without Kafka\n"
+    "\n"
+    "Every command takes --config FILE (default $STOREWIRE_CONFIG, else ./storewire.yaml)\n"
+    "and --help.\n";
+
+}  // namespace
+
+int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+         std::ostream& err) {
+  // The CLI's own output is the result; logs only for real problems.
+  log::Init("storewirectl", "error");
+  if (args.empty()) {
+    err << kUsage;
+    return kExitUsage;
+  }
+  const std::string& command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << kUsage;
+    return kExitOk;
+  }
+  if (command == "decode") return Decode(rest, in, out, err);
+  err << "storewirectl: unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace storewire::cli
