@@ -27,9 +27,11 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       parsed.switches.insert(name);
       continue;
     }
-    if (!with_value.count(name)) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (!with_value.count(name))
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!has_inline) {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+      if (i + 1 >= args.size())
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
       value = args[++i];
     }
     parsed.values[name] = value;

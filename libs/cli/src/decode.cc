@@ -1,9 +1,9 @@
+#include <google/protobuf/util/time_util.h>
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
-
-#include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"

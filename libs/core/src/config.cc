@@ -1,6 +1,7 @@
 #include "storewire/core/config.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -94,7 +95,8 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
     r.GetStrings(a["environments"], path + ".apple.environments", c.environments);
     for (const std::string& env : c.environments) {
       if (env != "Production" && env != "Sandbox") {
-        r.Fail(path + ".apple.environments", "each entry must be Production or Sandbox, got '" + env + "'");
+        r.Fail(path + ".apple.environments",
+               "each entry must be Production or Sandbox, got '" + env + "'");
       }
     }
     r.GetStrings(a["trust_roots"], path + ".apple.trust_roots", c.trust_roots);
@@ -139,8 +141,10 @@ absl::StatusOr<absl::Duration> ParseDurationText(absl::string_view text) {
     absl::string_view suffix;
     absl::Duration unit;
   };
-  static constexpr Unit kUnits[] = {{"ms", absl::Milliseconds(1)}, {"s", absl::Seconds(1)},
-                                    {"m", absl::Minutes(1)},       {"h", absl::Hours(1)},
+  static constexpr Unit kUnits[] = {{"ms", absl::Milliseconds(1)},
+                                    {"s", absl::Seconds(1)},
+                                    {"m", absl::Minutes(1)},
+                                    {"h", absl::Hours(1)},
                                     {"d", absl::Hours(24)}};
   for (const Unit& u : kUnits) {
     if (text.size() > u.suffix.size() && absl::EndsWith(text, u.suffix)) {
@@ -159,8 +163,7 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view sou
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source_name, ": not valid YAML: ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": not valid YAML: ", e.what()));
   }
   Config config;
   config.source_path = std::string(source_name);
@@ -219,7 +222,8 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view sou
       for (size_t i = 0; i < steps.size() && r.status().ok(); ++i) {
         absl::StatusOr<absl::Duration> d = ParseDurationText(steps[i]);
         if (!d.ok()) {
-          r.Fail(absl::StrCat("webhooks.retry_schedule[", i, "]"), std::string(d.status().message()));
+          r.Fail(absl::StrCat("webhooks.retry_schedule[", i, "]"),
+                 std::string(d.status().message()));
         } else {
           config.webhooks.retry_schedule.push_back(*d);
         }
@@ -245,7 +249,20 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  return ParseConfig(text.str(), path);
+  absl::StatusOr<Config> config = ParseConfig(text.str(), path);
+  if (!config.ok()) return config;
+  // Files named in the config are relative to the config file's folder.
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  auto resolve = [&dir](std::string& file) {
+    if (!file.empty() && std::filesystem::path(file).is_relative()) file = (dir / file).string();
+  };
+  for (AppConfig& app : config->apps) {
+    if (app.apple) {
+      for (std::string& root : app.apple->trust_roots) resolve(root);
+    }
+    if (app.google) resolve(app.google->service_account_key_file);
+  }
+  return config;
 }
 
 absl::StatusOr<Config> LoadServiceConfig(const std::string& flag_path) {

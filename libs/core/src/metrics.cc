@@ -79,8 +79,8 @@ MetricsRegistry& MetricsRegistry::Default() {
   return *registry;
 }
 
-MetricsRegistry::Family& MetricsRegistry::GetFamily(absl::string_view name,
-                                                    absl::string_view help, Kind kind) {
+MetricsRegistry::Family& MetricsRegistry::GetFamily(absl::string_view name, absl::string_view help,
+                                                    Kind kind) {
   auto it = families_.find(name);
   if (it == families_.end()) {
     it = families_.emplace(std::string(name), Family{kind, std::string(help), {}, {}, {}}).first;

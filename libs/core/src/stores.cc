@@ -7,11 +7,16 @@ namespace storewire {
 
 absl::string_view StoreRouteName(v1::Store store) {
   switch (store) {
-    case v1::STORE_APP_STORE: return "apple";
-    case v1::STORE_PLAY_STORE: return "google";
-    case v1::STORE_APP_GALLERY: return "huawei";
-    case v1::STORE_AMAZON_APPSTORE: return "amazon";
-    default: return "unknown";
+    case v1::STORE_APP_STORE:
+      return "apple";
+    case v1::STORE_PLAY_STORE:
+      return "google";
+    case v1::STORE_APP_GALLERY:
+      return "huawei";
+    case v1::STORE_AMAZON_APPSTORE:
+      return "amazon";
+    default:
+      return "unknown";
   }
 }
 

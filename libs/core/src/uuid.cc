@@ -19,9 +19,9 @@ constexpr std::array<uint8_t, 16> kNamespace = {0x3b, 0x6f, 0x1c, 0x52, 0x8e, 0x
                                                 0x9b, 0x57, 0x2e, 0x63, 0xd4, 0x0a, 0x7c, 0x19};
 
 std::string Format(const uint8_t* b) {
-  return absl::StrFormat(
-      "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-      b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  return absl::StrFormat("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                         b[12], b[13], b[14], b[15]);
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ void CountRejection(v1::Store store, v1::RejectReason reason) {
 }  // namespace
 
 std::vector<kafka::Header> CloudEventHeaders(const v1::SubscriptionEvent& event) {
-  std::string type = absl::AsciiStrToLower(EnumSuffix(v1::EventType_Name(event.type()), "EVENT_TYPE_"));
+  std::string type =
+      absl::AsciiStrToLower(EnumSuffix(v1::EventType_Name(event.type()), "EVENT_TYPE_"));
   const google::protobuf::Timestamp& time =
       event.has_occurred_at() ? event.occurred_at() : event.received_at();
   std::vector<kafka::Header> headers = {
@@ -104,7 +105,9 @@ void Normalizer::Reject(const kafka::ConsumedRecord& in, const v1::RawNotificati
                          {"detail", rejection.detail},
                          {"source", absl::StrCat(in.topic, "/", in.partition, "@", in.offset)}});
   std::string key = raw.partition_key().empty() ? in.key : raw.partition_key();
-  out.push_back({topics_.Rejected(), std::move(key), rejected.SerializeAsString(),
+  out.push_back({topics_.Rejected(),
+                 std::move(key),
+                 rejected.SerializeAsString(),
                  {{"storewire_reject_reason", stores::RejectReasonName(rejection.reason)}}});
 }
 

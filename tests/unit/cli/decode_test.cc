@@ -10,13 +10,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct Run {
+struct CtlResult {
   int code;
   std::string out;
   std::string err;
 };
 
-Run Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
+CtlResult Ctl(std::vector<std::string> args, const std::string& stdin_text = "") {
   std::istringstream in(stdin_text);
   std::ostringstream out, err;
   int code = Main(args, in, out, err);
@@ -30,54 +30,56 @@ std::string WriteConfig() {
 }
 
 TEST(DecodeTest, NoCommandIsUsageError) {
-  Run r = Ctl({});
+  CtlResult r = Ctl({});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("usage: storewirectl"));
 }
 
 TEST(DecodeTest, UnknownCommandIsUsageError) {
-  Run r = Ctl({"frobnicate"});
+  CtlResult r = Ctl({"frobnicate"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unknown command 'frobnicate'"));
 }
 
 TEST(DecodeTest, MissingStoreOrBadStoreIsUsageError) {
   EXPECT_EQ(Ctl({"decode", "--app", "demo"}).code, kExitUsage);
-  Run r = Ctl({"decode", "--store", "nokia", "--app", "demo"});
+  CtlResult r = Ctl({"decode", "--store", "nokia", "--app", "demo"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("--store must be apple, google, huawei or amazon"));
 }
 
 TEST(DecodeTest, MissingAppIsUsageError) {
-  Run r = Ctl({"decode", "--store", "apple"});
+  CtlResult r = Ctl({"decode", "--store", "apple"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("--app ID is required"));
 }
 
 TEST(DecodeTest, UnknownFlagIsUsageError) {
-  Run r = Ctl({"decode", "--store", "apple", "--app", "demo", "--verbose"});
+  CtlResult r = Ctl({"decode", "--store", "apple", "--app", "demo", "--verbose"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("unknown flag --verbose"));
 }
 
 TEST(DecodeTest, UnreadableInputFileIsUsageError) {
-  Run r = Ctl({"decode", "--store", "apple", "--app", "demo", "--config", WriteConfig(),
-               "/nonexistent/body.json"});
+  CtlResult r = Ctl({"decode", "--store", "apple", "--app", "demo", "--config", WriteConfig(),
+                     "/nonexistent/body.json"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("cannot read '/nonexistent/body.json'"));
 }
 
 TEST(DecodeTest, MissingConfigIsUsageErrorWithHint) {
-  Run r = Ctl({"decode", "--store", "apple", "--app", "demo", "--config", "/nonexistent.yaml"});
+  CtlResult r =
+      Ctl({"decode", "--store", "apple", "--app", "demo", "--config", "/nonexistent.yaml"});
   EXPECT_EQ(r.code, kExitUsage);
   EXPECT_THAT(r.err, HasSubstr("cannot read config file '/nonexistent.yaml'"));
 }
 
 TEST(DecodeTest, UnknownAppIsARejectionOnStdoutWithExit3) {
-  Run r = Ctl({"decode", "--store", "apple", "--app", "nope", "--config", WriteConfig(), "-"},
-              "{}");
+  CtlResult r =
+      Ctl({"decode", "--store", "apple", "--app", "nope", "--config", WriteConfig(), "-"}, "{}");
   EXPECT_EQ(r.code, kExitRejected);
-  EXPECT_THAT(r.out, HasSubstr("{\"rejected\":{\"reason\":\"UNKNOWN_APP\",\"detail\":\"app 'nope'"));
+  EXPECT_THAT(r.out,
+              HasSubstr("{\"rejected\":{\"reason\":\"UNKNOWN_APP\",\"detail\":\"app 'nope'"));
   EXPECT_EQ(r.out.back(), '\n');
 }
 

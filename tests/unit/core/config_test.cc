@@ -1,6 +1,7 @@
 #include "storewire/core/config.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "gmock/gmock.h"
@@ -76,10 +77,9 @@ apps:
 }
 
 TEST(ConfigTest, RejectsUnknownAppleEnvironmentAndDuplicateIds) {
-  EXPECT_THAT(ParseConfig("apps:\n  - id: a\n    apple: {environments: [Prod]}\n", "x")
-                  .status()
-                  .message(),
-              HasSubstr("Production or Sandbox"));
+  EXPECT_THAT(
+      ParseConfig("apps:\n  - id: a\n    apple: {environments: [Prod]}\n", "x").status().message(),
+      HasSubstr("Production or Sandbox"));
   EXPECT_THAT(ParseConfig("apps:\n  - id: a\n  - id: a\n", "x").status().message(),
               HasSubstr("duplicate app id 'a'"));
 }
@@ -103,6 +103,17 @@ TEST(ConfigTest, EnvironmentOverridesBrokers) {
   unsetenv("STOREWIRE_KAFKA_BROKERS");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->kafka.brokers, "127.0.0.1:1234");
+}
+
+TEST(ConfigTest, RelativeFilePathsResolveAgainstTheConfigFolder) {
+  std::string path = ::testing::TempDir() + "/rel.yaml";
+  std::ofstream(path)
+      << "apps:\n  - id: a\n    apple: {trust_roots: [roots/ca.der, /abs/ca.der]}\n";
+  absl::StatusOr<Config> config = LoadConfigFile(path);
+  ASSERT_TRUE(config.ok()) << config.status();
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  EXPECT_THAT(config->apps[0].apple->trust_roots,
+              ::testing::ElementsAre(dir + "/roots/ca.der", "/abs/ca.der"));
 }
 
 TEST(DurationTest, ParsesUnitsAndRejectsGarbage) {

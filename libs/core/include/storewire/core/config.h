@@ -127,6 +127,8 @@ struct Config {
 };
 
 absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view source_name);
+// Relative file paths in the config (trust_roots, key files) are resolved
+// against the config file's folder.
 absl::StatusOr<Config> LoadConfigFile(const std::string& path);
 
 // --config FILE, else $STOREWIRE_CONFIG, else ./storewire.yaml. Then applies

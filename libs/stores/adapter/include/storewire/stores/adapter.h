@@ -51,8 +51,7 @@ class StoreAdapter {
   // Returns a result for both accepted and permanently rejected input; a
   // non-OK status only for failures that may succeed on retry.
   virtual absl::StatusOr<NormalizeResult> Normalize(const v1::RawNotification& raw,
-                                                    const AppConfig& app,
-                                                    absl::Time now) const = 0;
+                                                    const AppConfig& app, absl::Time now) const = 0;
 };
 
 // The reason without its prefix: REJECT_REASON_BAD_SIGNATURE -> BAD_SIGNATURE.
