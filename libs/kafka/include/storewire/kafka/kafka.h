@@ -144,6 +144,12 @@ class TransactionalProcessor {
     int max_batch_records = 500;
     absl::Duration max_batch_wait = absl::Milliseconds(100);
     absl::Duration transaction_timeout = absl::Seconds(30);
+    // Bound for init/send_offsets/commit/abort calls that librdkafka reports
+    // as retriable before Run gives up with kUnavailable.
+    absl::Duration operation_timeout = absl::Seconds(30);
+    // Backoff after an aborted batch: doubles from `initial` up to `max`.
+    absl::Duration initial_retry_backoff = absl::Milliseconds(100);
+    absl::Duration max_retry_backoff = absl::Seconds(5);
   };
 
   struct Stats {
@@ -153,14 +159,22 @@ class TransactionalProcessor {
     int64_t records_out = 0;
   };
 
+  // Creates the clients and calls init_transactions, which fences an older
+  // instance with the same transactional.id and aborts its open transaction.
+  // kUnavailable / kDeadlineExceeded when the cluster cannot be reached.
   static absl::StatusOr<std::unique_ptr<TransactionalProcessor>> Create(const Options& options,
                                                                         Transform transform);
   virtual ~TransactionalProcessor() = default;
-  // Runs until `stop` becomes true (returns OK after committing or aborting
-  // the open batch) or a fatal error (returns it).
+  // Subscribes and runs until `stop` becomes true (returns OK after committing
+  // or aborting the open batch) or a fatal error: kAborted when fenced by a
+  // newer instance with the same transactional.id, the Transform's own status
+  // when it fails non-retryably, kFailedPrecondition for a fatal client
+  // state. On return the instance has left the group; call Run once.
   virtual absl::Status Run(const std::atomic<bool>& stop) = 0;
+  // Thread-safe.
   virtual Stats stats() const = 0;
-  // Pauses / resumes fetching (the open batch still completes).
+  // Pauses / resumes fetching (the open batch still completes). Thread-safe;
+  // applied by Run between batches.
   virtual void SetPaused(bool paused) = 0;
 };
 
