@@ -1,0 +1,108 @@
+// storewire-normalizer: consumes every raw topic in one consumer group and
+// turns each record into SubscriptionEvents (or a rejection) inside Kafka
+// transactions. Logic: libs/normalizer; loop: libs/kafka.
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "storewire/control/server.h"
+#include "storewire/core/clock.h"
+#include "storewire/core/log.h"
+#include "storewire/http/admin.h"
+#include "storewire/kafka/kafka.h"
+#include "storewire/normalizer/normalizer.h"
+#include "storewire/service/service.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: storewire-normalizer [--config FILE] [--instance-id ID]\n"
+    "Consumes <prefix>.raw.* and produces <prefix>.events.v1 and <prefix>.rejected,\n"
+    "exactly once (Kafka transactions). --config defaults to $STOREWIRE_CONFIG, else\n"
+    "./storewire.yaml; --instance-id (default $STOREWIRE_INSTANCE_ID, else the host name)\n"
+    "must be stable per replica: it names the transactional id that fences a zombie.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace storewire;
+  absl::StatusOr<service::ServiceContext> ctx =
+      service::StartService(argc, argv, "normalizer", kUsage);
+  if (!ctx.ok()) return service::ExitCodeFor(ctx.status());
+  const Config& config = ctx->config;
+
+  absl::StatusOr<kafka::ClientOptions> client =
+      service::KafkaClientOptions(config, "storewire-normalizer-" + ctx->instance_id);
+  if (!client.ok()) {
+    log::Error("cannot start", {{"error", std::string(client.status().message())}});
+    return 2;
+  }
+  absl::StatusOr<normalizer::AdapterSet> adapters = normalizer::BuildAdapters(config);
+  if (!adapters.ok()) {
+    log::Error("cannot load store adapters", {{"error", std::string(adapters.status().message())}});
+    return 2;
+  }
+  normalizer::Normalizer logic(config, *std::move(adapters), SystemClock::Get());
+
+  std::atomic<bool> running{false};
+  auto admin = http::StartAdminServer(
+      {.name = "admin",
+       .bind_address = config.normalizer.ports.bind_address,
+       .port = config.normalizer.ports.admin_port},
+      [&]() -> absl::Status {
+        return running.load() ? absl::OkStatus()
+                              : absl::UnavailableError("transactional loop not running yet");
+      });
+  if (!admin.ok()) {
+    log::Error("cannot start admin server", {{"error", std::string(admin.status().message())}});
+    return 2;
+  }
+  control::ControlServer control;
+  if (absl::Status s =
+          control.Start(config.normalizer.ports.bind_address, config.normalizer.ports.control_port);
+      !s.ok()) {
+    log::Error("cannot start control server", {{"error", std::string(s.message())}});
+    return 2;
+  }
+  log::Info("listening", {{"admin_port", std::to_string((*admin)->port())},
+                          {"control_port", std::to_string(control.port())}});
+
+  if (absl::Status s = service::EnsureTopicsPatiently(*client, service::PipelineTopics(config));
+      !s.ok()) {
+    log::Error("cannot create topics", {{"error", std::string(s.message())}});
+    return s.code() == absl::StatusCode::kCancelled ? 0 : 1;
+  }
+
+  kafka::TransactionalProcessor::Options options;
+  options.client = *client;
+  options.group_id = config.normalizer.group_id;
+  options.input_topics = logic.InputTopics();
+  options.transactional_id =
+      absl::StrCat(config.normalizer.transactional_id_prefix, "-", ctx->instance_id);
+  options.max_batch_records = config.normalizer.max_batch_records;
+  options.max_batch_wait = config.normalizer.max_batch_wait;
+  auto processor = kafka::TransactionalProcessor::Create(
+      options, [&logic](const kafka::ConsumedRecord& in, std::vector<kafka::OutgoingRecord>& out) {
+        return logic.Transform(in, out);
+      });
+  if (!processor.ok()) {
+    log::Error("cannot start the transactional loop",
+               {{"error", std::string(processor.status().message())}});
+    return 1;
+  }
+  running = true;
+  log::Info("normalizing", {{"group", options.group_id},
+                            {"transactional_id", options.transactional_id},
+                            {"brokers", client->brokers}});
+  absl::Status result = (*processor)->Run(service::StopRequested());
+  running = false;
+  control.Shutdown();
+  (*admin)->Stop(absl::Seconds(2));
+  if (!result.ok()) {
+    log::Error("transactional loop ended", {{"error", std::string(result.message())}});
+    return 1;
+  }
+  log::Info("stopped");
+  return 0;
+}
