@@ -148,27 +148,36 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
   const std::string& brokers() const { return options_.client.brokers; }
 
   BatchResult ProcessBatch() {
-    outputs_.clear();
+    outputs_ = 0;
     delivery_error_ = absl::OkStatus();
     ErrorPtr error(rd_kafka_begin_transaction(producer_.get()));
     if (error) {
       return {BatchResult::kFatal,
               ToFatal(FromErrorObject(error.get(), "kafka begin_transaction", brokers()))};
     }
+    // Each record's outputs are produced right away: a failure later in the
+    // batch aborts a transaction that already holds records, which
+    // read_committed readers never see.
+    std::vector<OutgoingRecord> outputs;
     for (const ConsumedRecord& record : batch_) {
-      absl::Status status = transform_(record, outputs_);
-      if (status.ok()) continue;
-      if (IsRetryable(status)) return AbortAndRewind(std::move(status));
-      BatchResult aborted = AbortAndRewind(status);
-      if (aborted.kind == BatchResult::kFatal) return aborted;
-      return {BatchResult::kFatal, std::move(status)};
-    }
-    for (const OutgoingRecord& record : outputs_) {
-      absl::Status status = Produce(record);
-      if (status.ok()) continue;
-      BatchResult aborted = AbortAndRewind(status);
-      if (aborted.kind == BatchResult::kFatal || IsRetryable(status)) return aborted;
-      return {BatchResult::kFatal, std::move(status)};
+      outputs.clear();
+      absl::Status status = transform_(record, outputs);
+      if (!status.ok()) {
+        if (IsRetryable(status)) return AbortAndRewind(std::move(status));
+        BatchResult aborted = AbortAndRewind(status);
+        if (aborted.kind == BatchResult::kFatal) return aborted;
+        return {BatchResult::kFatal, std::move(status)};
+      }
+      for (const OutgoingRecord& output : outputs) {
+        status = Produce(output);
+        if (status.ok()) {
+          ++outputs_;
+          continue;
+        }
+        BatchResult aborted = AbortAndRewind(status);
+        if (aborted.kind == BatchResult::kFatal || IsRetryable(status)) return aborted;
+        return {BatchResult::kFatal, std::move(status)};
+      }
     }
 
     PartitionListPtr offsets(rd_kafka_topic_partition_list_new(4));
@@ -194,7 +203,7 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
 
     batches_committed_.fetch_add(1);
     records_in_.fetch_add(static_cast<int64_t>(batch_.size()));
-    records_out_.fetch_add(static_cast<int64_t>(outputs_.size()));
+    records_out_.fetch_add(outputs_);
     return {BatchResult::kCommitted, absl::OkStatus()};
   }
 
@@ -387,9 +396,10 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
   const Transform transform_;
   internal::HandlePtr producer_;
   internal::HandlePtr consumer_;
-  // The batch being collected or processed, and its outputs (Run's thread).
+  // The batch being collected or processed, and how many records its
+  // transaction produced (Run's thread).
   std::vector<ConsumedRecord> batch_;
-  std::vector<OutgoingRecord> outputs_;
+  int64_t outputs_ = 0;
   // First failed delivery in the open transaction (set by the delivery
   // callback, which librdkafka serves on Run's thread).
   absl::Status delivery_error_;
