@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   options.input_topics = logic.InputTopics();
   options.transactional_id =
       absl::StrCat(config.normalizer.transactional_id_prefix, "-", ctx->instance_id);
+  options.group_instance_id = options.transactional_id;
   options.max_batch_records = config.normalizer.max_batch_records;
   options.max_batch_wait = config.normalizer.max_batch_wait;
   auto processor = kafka::TransactionalProcessor::Create(

@@ -1,5 +1,5 @@
-// EnsureTopics: CreateTopics through the Admin API; a topic that already
-// exists counts as created.
+// EnsureTopics: metadata first, then CreateTopics through the Admin API for
+// the missing ones; a topic that already exists counts as created.
 #include <string>
 #include <vector>
 
@@ -33,10 +33,30 @@ absl::Status EnsureTopics(const ClientOptions& options, const std::vector<TopicS
   if (!handle.ok()) return handle.status();
   rd_kafka_t* rk = handle->get();
 
+  // Which topics exist already? Only the others are created.
+  std::vector<const TopicSpec*> missing;
+  {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err =
+        rd_kafka_metadata(rk, /*all_topics=*/1, nullptr, &metadata, internal::ToMillis(timeout));
+    if (err) return FromError(err, "kafka metadata", options.brokers);
+    for (const TopicSpec& spec : topics) {
+      bool exists = false;
+      for (int i = 0; i < metadata->topic_cnt && !exists; ++i) {
+        exists = metadata->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                 spec.name == metadata->topics[i].topic;
+      }
+      if (!exists) missing.push_back(&spec);
+    }
+    rd_kafka_metadata_destroy(metadata);
+  }
+  if (missing.empty()) return absl::OkStatus();
+
   char error[512];
   std::vector<std::unique_ptr<rd_kafka_NewTopic_t, NewTopicDeleter>> owned;
   std::vector<rd_kafka_NewTopic_t*> new_topics;
-  for (const TopicSpec& spec : topics) {
+  for (const TopicSpec* missing_spec : missing) {
+    const TopicSpec& spec = *missing_spec;
     rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(
         spec.name.c_str(), spec.partitions, spec.replication_factor, error, sizeof(error));
     if (topic == nullptr) {

@@ -62,12 +62,14 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
     if (!producer.ok()) return producer.status();
     producer_ = *std::move(producer);
 
-    auto consumer_conf = internal::NewConf(client, {{"group.id", options_.group_id},
-                                                    {"enable.auto.commit", "false"},
-                                                    {"enable.auto.offset.store", "false"},
-                                                    {"enable.partition.eof", "false"},
-                                                    {"isolation.level", "read_committed"},
-                                                    {"auto.offset.reset", "earliest"}});
+    std::map<std::string, std::string> consumer_props = {
+        {"group.id", options_.group_id},       {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"}, {"enable.partition.eof", "false"},
+        {"isolation.level", "read_committed"}, {"auto.offset.reset", "earliest"}};
+    if (!options_.group_instance_id.empty()) {
+      consumer_props["group.instance.id"] = options_.group_instance_id;
+    }
+    auto consumer_conf = internal::NewConf(client, consumer_props);
     if (!consumer_conf.ok()) return consumer_conf.status();
     rd_kafka_conf_set_opaque(consumer_conf->get(), this);
     rd_kafka_conf_set_rebalance_cb(consumer_conf->get(), &TransactionalProcessorImpl::OnRebalance);

@@ -141,6 +141,10 @@ class TransactionalProcessor {
     std::vector<std::string> input_topics;
     // Stable per instance so that a restarted instance fences its zombie.
     std::string transactional_id;
+    // Static group membership (KIP-345): a restarted instance with the same id
+    // takes its partitions back at once instead of waiting for the dead
+    // member's session to expire. Empty = dynamic membership.
+    std::string group_instance_id;
     int max_batch_records = 500;
     absl::Duration max_batch_wait = absl::Milliseconds(100);
     absl::Duration transaction_timeout = absl::Seconds(30);
@@ -187,6 +191,8 @@ struct TopicSpec {
 };
 
 // Creates the topics that do not exist; existing topics are left as they are.
+// Asks the cluster's metadata first, so that when every topic exists no
+// CreateTopics request is sent (brokers without it, like the embedded one, work).
 absl::Status EnsureTopics(const ClientOptions& options, const std::vector<TopicSpec>& topics,
                           absl::Duration timeout);
 
