@@ -36,16 +36,16 @@ class AppleEndToEndTest : public PipelineTest {
     int ingress_admin = FreePort();
     int normalizer_admin = FreePort();
     std::string path = dir_ + "/storewire.yaml";
-    WriteFile(path,
-              absl::StrCat("kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
-                           "\n  partitions: 3\napps:\n  - id: demo\n    apple:\n"
-                           "      bundle_id: com.example\n      app_apple_id: 1234\n"
-                           "      trust_roots: [",
-                           SourcePath("tests/data/apple/certs/testCA.der"),
-                           "]\ningress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
-                           "\n  admin_port: ", ingress_admin, "\n  control_port: ", FreePort(),
-                           "\nnormalizer:\n  admin_port: ", normalizer_admin,
-                           "\n  control_port: ", FreePort(), "\n"));
+    WriteFile(path, absl::StrCat(
+                        "kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
+                        "\n  partitions: 3\napps:\n  - id: demo\n    apple:\n"
+                        "      bundle_id: com.example\n      app_apple_id: 1234\n"
+                        "      trust_roots: [",
+                        SourcePath("tests/data/apple/certs/testCA.der"),
+                        "]\ningress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
+                        "\n  admin_port: ", ingress_admin, "\n  control_port: ", FreePort(), "\n",
+                        NormalizerSection(absl::StrCat("  admin_port: ", normalizer_admin,
+                                                       "\n  control_port: ", FreePort(), "\n"))));
     auto ingress = ChildProcess::Spawn({BinaryPath("storewire-ingress"), "--config", path}, {},
                                        dir_ + "/ingress.log");
     auto normalizer = ChildProcess::Spawn(

@@ -34,13 +34,13 @@ absl::Status PollRecords(rd_kafka_t* consumer, int max_records, absl::Time first
       detail = absl::StrCat("fatal: ", reason);
     }
     absl::Status status = FromError(code, "kafka consumer", brokers, detail);
-    if (err != RD_KAFKA_RESP_ERR__FATAL && IsRetryable(status)) {
-      log::Warn("kafka consumer error (retrying)", {{"error", status.ToString()}});
+    // Only a fatal error ends consumption: librdkafka recovers from the others
+    // by itself (a topic still being created, a broker restarting, ...).
+    if (err != RD_KAFKA_RESP_ERR__FATAL) {
+      log::Warn("kafka consumer error (librdkafka keeps trying)", {{"error", status.ToString()}});
       continue;
     }
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-      status = absl::FailedPreconditionError(status.message());
-    }
+    status = absl::FailedPreconditionError(status.message());
     if (out.size() == start) return status;
     log::Error("kafka consumer error", {{"error", status.ToString()}});
     break;

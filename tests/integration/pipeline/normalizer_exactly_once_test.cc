@@ -39,10 +39,10 @@ class NormalizerExactlyOnceTest : public PipelineTest {
 };
 
 TEST_F(NormalizerExactlyOnceTest, SigkillMidStreamThenRestartYieldsEveryRecordExactlyOnce) {
-  std::string config =
-      WriteConfig(brokers_, absl::StrCat("normalizer:\n  admin_port: ", FreePort(),
-                                         "\n  control_port: ", FreePort(),
-                                         "\n  max_batch_records: 200\n  max_batch_wait: 50ms\n"));
+  std::string config = WriteConfig(
+      brokers_,
+      NormalizerSection(absl::StrCat("  admin_port: ", FreePort(), "\n  control_port: ", FreePort(),
+                                     "\n  max_batch_records: 200\n  max_batch_wait: 50ms\n")));
   std::string raw_topic = Topic("raw.google");
   std::vector<kafka::TopicSpec> topics;
   for (const char* t :
@@ -59,7 +59,7 @@ TEST_F(NormalizerExactlyOnceTest, SigkillMidStreamThenRestartYieldsEveryRecordEx
   std::atomic<bool> killed{false};
   // A steady stream (~2,000 records/s). The first 3,000 go out before the
   // kill, the rest only after it, so the kill always lands mid-stream.
-  std::thread feeder([&] {
+  std::thread feeder_thread([&] {
     for (int i = 0; i < kRecords; ++i) {
       if (i == 3000) WaitUntil([&] { return killed.load(); }, absl::Minutes(5));
       v1::RawNotification raw;
@@ -74,6 +74,16 @@ TEST_F(NormalizerExactlyOnceTest, SigkillMidStreamThenRestartYieldsEveryRecordEx
       if (i % 100 == 99) absl::SleepFor(absl::Milliseconds(50));
     }
   });
+
+  // Whatever happens below, let the feeder finish before the test returns.
+  struct JoinOnExit {
+    std::thread& t;
+    std::atomic<bool>& killed;
+    ~JoinOnExit() {
+      killed = true;
+      if (t.joinable()) t.join();
+    }
+  } feeder{feeder_thread, killed};
 
   ChildProcess normalizer = StartNormalizer(config, "normalizer-1.log");
 
@@ -105,7 +115,7 @@ TEST_F(NormalizerExactlyOnceTest, SigkillMidStreamThenRestartYieldsEveryRecordEx
   EXPECT_LT(sent_at_kill, kRecords) << "the kill must land before the stream ends";
 
   ChildProcess restarted = StartNormalizer(config, "normalizer-2.log");
-  feeder.join();
+  feeder_thread.join();
   ASSERT_TRUE((*producer)->Flush(absl::Seconds(60)).ok());
   ASSERT_EQ(acked.load(), kRecords);
   ASSERT_EQ(failed.load(), 0);

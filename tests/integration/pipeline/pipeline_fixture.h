@@ -66,6 +66,14 @@ class PipelineTest : public ::testing::Test {
 
   std::string Topic(const std::string& suffix) const { return prefix_ + "." + suffix; }
 
+  // A normalizer: section with this test's own consumer group and
+  // transactional ids (tests run in parallel on one broker), plus `extra`
+  // indented key lines.
+  std::string NormalizerSection(const std::string& extra) const {
+    return absl::StrCat("normalizer:\n  group_id: ", prefix_, "-normalizer\n",
+                        "  transactional_id_prefix: ", prefix_, "\n", extra);
+  }
+
   std::string brokers_;
   std::string prefix_;
   std::string dir_;
