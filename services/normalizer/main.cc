@@ -83,20 +83,41 @@ int main(int argc, char** argv) {
   options.group_instance_id = options.transactional_id;
   options.max_batch_records = config.normalizer.max_batch_records;
   options.max_batch_wait = config.normalizer.max_batch_wait;
-  auto processor = kafka::TransactionalProcessor::Create(
-      options, [&logic](const kafka::ConsumedRecord& in, std::vector<kafka::OutgoingRecord>& out) {
-        return logic.Transform(in, out);
-      });
-  if (!processor.ok()) {
-    log::Error("cannot start the transactional loop",
-               {{"error", std::string(processor.status().message())}});
-    return 1;
+  // A failed transactional producer is replaced by a new instance with the
+  // same transactional.id: its init aborts whatever was open, and consumption
+  // resumes from the committed offsets, so exactly-once holds. Being fenced
+  // (another replica took our id) or a bad config ends the process.
+  absl::Status result;
+  absl::Duration backoff = absl::Seconds(1);
+  while (!service::StopRequested().load()) {
+    auto processor = kafka::TransactionalProcessor::Create(
+        options,
+        [&logic](const kafka::ConsumedRecord& in, std::vector<kafka::OutgoingRecord>& out) {
+          return logic.Transform(in, out);
+        });
+    if (!processor.ok()) {
+      result = processor.status();
+    } else {
+      running = true;
+      log::Info("normalizing", {{"group", options.group_id},
+                                {"transactional_id", options.transactional_id},
+                                {"brokers", client->brokers}});
+      result = (*processor)->Run(service::StopRequested());
+      running = false;
+    }
+    if (result.ok() || result.code() == absl::StatusCode::kAborted ||
+        result.code() == absl::StatusCode::kInvalidArgument) {
+      break;
+    }
+    log::Warn(
+        "transactional loop failed; starting a new one",
+        {{"error", std::string(result.message())}, {"backoff", absl::FormatDuration(backoff)}});
+    if (service::WaitForStop(backoff)) {
+      result = absl::OkStatus();
+      break;
+    }
+    backoff = std::min(backoff * 2, absl::Seconds(30));
   }
-  running = true;
-  log::Info("normalizing", {{"group", options.group_id},
-                            {"transactional_id", options.transactional_id},
-                            {"brokers", client->brokers}});
-  absl::Status result = (*processor)->Run(service::StopRequested());
   running = false;
   control.Shutdown();
   (*admin)->Stop(absl::Seconds(2));

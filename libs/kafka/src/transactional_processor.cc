@@ -278,6 +278,11 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
   // Aborts the open transaction and seeks the consumer back to the committed
   // offsets of the batch's partitions. kRetry with `cause` on success.
   BatchResult AbortAndRewind(absl::Status cause) {
+    // Let in-flight produce and AddPartitionsToTxn requests finish first:
+    // librdkafka 2.0 can fail an abort that races them with INVALID_TXN_STATE
+    // (confluentinc/librdkafka#4849). The delivered records stay invisible to
+    // read_committed readers once the abort marker is written.
+    rd_kafka_flush(producer_.get(), internal::ToMillis(options_.operation_timeout));
     ErrorPtr error = RetryWhileRetriable(
         [this](int ms) { return rd_kafka_abort_transaction(producer_.get(), ms); });
     if (error) {
