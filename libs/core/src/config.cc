@@ -118,12 +118,18 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
   if (const YAML::Node h = n["huawei"]) {
     HuaweiAppConfig& c = app.huawei.emplace();
     r.Get(h["public_key"], path + ".huawei.public_key", c.public_key);
+    r.Get(h["application_id"], path + ".huawei.application_id", c.application_id);
   }
   if (const YAML::Node a = n["amazon"]) {
     AmazonAppConfig& c = app.amazon.emplace();
     r.GetStrings(a["topic_arns"], path + ".amazon.topic_arns", c.topic_arns);
     r.Get(a["signing_cert_url_pattern"], path + ".amazon.signing_cert_url_pattern",
           c.signing_cert_url_pattern);
+    r.Get(a["subscribe_url_pattern"], path + ".amazon.subscribe_url_pattern",
+          c.subscribe_url_pattern);
+    r.Get(a["package_name"], path + ".amazon.package_name", c.package_name);
+    r.Get(a["shared_secret"], path + ".amazon.shared_secret", c.shared_secret);
+    r.Get(a["rvs_base_url"], path + ".amazon.rvs_base_url", c.rvs_base_url);
   }
 }
 

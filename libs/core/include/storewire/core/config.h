@@ -60,12 +60,23 @@ struct GoogleAppConfig {
 
 struct HuaweiAppConfig {
   std::string public_key;  // base64 SubjectPublicKeyInfo
+  // When set, a notification's applicationId must equal it (APP_MISMATCH).
+  std::string application_id;
 };
 
 struct AmazonAppConfig {
   std::vector<std::string> topic_arns;
   std::string signing_cert_url_pattern =
       R"(^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/.+\.pem$)";
+  // SubscriptionConfirmation: SubscribeURL must match before it is fetched.
+  std::string subscribe_url_pattern =
+      R"(^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/\?Action=ConfirmSubscription&.+$)";
+  // When set, the RTN appPackageName must equal it (APP_MISMATCH).
+  std::string package_name;
+  // Receipt Verification Service: the developer shared secret (empty = no
+  // RVS lookups; events carry what the notification says) and the base URL.
+  std::string shared_secret;
+  std::string rvs_base_url = "https://appstore-sdk.amazon.com";
 };
 
 struct AppConfig {
