@@ -237,6 +237,32 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view sou
     }
     r.Get(n["allow_private_targets"], "webhooks.allow_private_targets",
           config.webhooks.allow_private_targets);
+    WebhooksConfig& w = config.webhooks;
+    ReadPorts(r, n, "webhooks", w.ports);
+    r.Get(n["group_id"], "webhooks.group_id", w.group_id);
+    r.GetDuration(n["connect_timeout"], "webhooks.connect_timeout", w.connect_timeout);
+    r.GetDuration(n["total_timeout"], "webhooks.total_timeout", w.total_timeout);
+    r.Get(n["max_in_flight_per_endpoint"], "webhooks.max_in_flight_per_endpoint",
+          w.max_in_flight_per_endpoint);
+    r.Get(n["max_queued_per_endpoint"], "webhooks.max_queued_per_endpoint",
+          w.max_queued_per_endpoint);
+    r.GetDuration(n["disable_after"], "webhooks.disable_after", w.disable_after);
+    r.Get(n["retry_jitter"], "webhooks.retry_jitter", w.retry_jitter);
+    r.GetDuration(n["min_retry_after"], "webhooks.min_retry_after", w.min_retry_after);
+    r.GetDuration(n["max_retry_after"], "webhooks.max_retry_after", w.max_retry_after);
+    r.Get(n["circuit_failure_threshold"], "webhooks.circuit_failure_threshold",
+          w.circuit_failure_threshold);
+    r.GetDuration(n["circuit_open_duration"], "webhooks.circuit_open_duration",
+                  w.circuit_open_duration);
+    r.GetDuration(n["secret_rotation_overlap"], "webhooks.secret_rotation_overlap",
+                  w.secret_rotation_overlap);
+    r.Get(n["max_response_bytes"], "webhooks.max_response_bytes", w.max_response_bytes);
+    if (w.retry_jitter < 0 || w.retry_jitter >= 1) {
+      r.Fail("webhooks.retry_jitter", "must be in [0, 1), e.g. 0.2 for +/-20%");
+    }
+    if (w.max_in_flight_per_endpoint < 1) {
+      r.Fail("webhooks.max_in_flight_per_endpoint", "must be >= 1");
+    }
   }
   if (const YAML::Node n = root["log"]) r.Get(n["level"], "log.level", config.log_level);
   if (!r.status().ok()) return r.status();

@@ -122,6 +122,29 @@ struct WebhooksConfig {
       absl::Seconds(5), absl::Minutes(5), absl::Minutes(30), absl::Hours(2),
       absl::Hours(5),   absl::Hours(10),  absl::Hours(10)};
   bool allow_private_targets = false;
+  // storewire-webhooks (issue 5): ports, consumer group, HTTP limits.
+  ServicePorts ports{"0.0.0.0", 0, 9103, 7003};
+  std::string group_id = "storewire-webhooks";
+  absl::Duration connect_timeout = absl::Seconds(5);
+  absl::Duration total_timeout = absl::Seconds(15);
+  // Deliveries in flight to one endpoint at a time (more wait, then overflow
+  // to the first retry topic).
+  int max_in_flight_per_endpoint = 16;
+  // Deliveries waiting in memory per endpoint before overflowing.
+  int max_queued_per_endpoint = 1000;
+  // An endpoint failing every attempt for this long is disabled.
+  absl::Duration disable_after = absl::Hours(24 * 5);
+  // +/- this fraction of each retry delay, at random.
+  double retry_jitter = 0.2;
+  // Retry-After is honoured between these bounds.
+  absl::Duration min_retry_after = absl::Seconds(1);
+  absl::Duration max_retry_after = absl::Hours(1);
+  // Consecutive failures that open an endpoint's circuit, and for how long.
+  int circuit_failure_threshold = 10;
+  absl::Duration circuit_open_duration = absl::Seconds(30);
+  // How long a rotated-out secret keeps signing.
+  absl::Duration secret_rotation_overlap = absl::Hours(24);
+  int64_t max_response_bytes = 64 * 1024;
 };
 
 struct Config {
