@@ -94,7 +94,7 @@ echo "body: $(wc -c < "$work/body.json") bytes; duration ${duration}s per run; b
 BENCH_BODY="$work/body.json" wrk -t1 -c4 -d2s -s "$root/tests/bench/post.lua" "http://127.0.0.1:$kafka_port$url" >/dev/null
 run_wrk "baseline (no Kafka), c=64" "http://127.0.0.1:$null_port$url" 64 0
 run_wrk "kafka acks=all, c=64" "http://127.0.0.1:$kafka_port$url" 64 0
-run_wrk "kafka acks=all, ~1000/s" "http://127.0.0.1:$kafka_port$url" 10 10
+run_wrk "kafka acks=all, paced ~1000rps" "http://127.0.0.1:$kafka_port$url" 18 10
 python3 - "$work" <<'PY'
 import sys, pathlib
 w = pathlib.Path(sys.argv[1])
