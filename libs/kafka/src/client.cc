@@ -66,6 +66,41 @@ absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf) {
   return HandlePtr(rk);
 }
 
+std::vector<rd_kafka_vu_t> ProduceArgs(const OutgoingRecord& record, void* opaque) {
+  std::vector<rd_kafka_vu_t> vus;
+  vus.reserve(5 + record.headers.size());
+  rd_kafka_vu_t vu{};
+  vu.vtype = RD_KAFKA_VTYPE_TOPIC;
+  vu.u.cstr = record.topic.c_str();
+  vus.push_back(vu);
+  if (!record.key.empty()) {
+    vu.vtype = RD_KAFKA_VTYPE_KEY;
+    vu.u.mem.ptr = const_cast<char*>(record.key.data());
+    vu.u.mem.size = record.key.size();
+    vus.push_back(vu);
+  }
+  vu.vtype = RD_KAFKA_VTYPE_VALUE;
+  vu.u.mem.ptr = const_cast<char*>(record.value.data());
+  vu.u.mem.size = record.value.size();
+  vus.push_back(vu);
+  vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu.u.i = RD_KAFKA_MSG_F_COPY;
+  vus.push_back(vu);
+  if (opaque != nullptr) {
+    vu.vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu.u.ptr = opaque;
+    vus.push_back(vu);
+  }
+  for (const Header& header : record.headers) {
+    vu.vtype = RD_KAFKA_VTYPE_HEADER;
+    vu.u.header.name = header.key.c_str();
+    vu.u.header.val = header.value.data();
+    vu.u.header.size = static_cast<ssize_t>(header.value.size());
+    vus.push_back(vu);
+  }
+  return vus;
+}
+
 int ToMillis(absl::Duration d) {
   const int64_t ms = absl::ToInt64Milliseconds(d);
   if (ms < 0) return 0;

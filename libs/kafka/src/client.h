@@ -58,6 +58,11 @@ absl::StatusOr<ConfPtr> NewConf(const ClientOptions& options,
 // rd_kafka_new; takes `conf` (on failure too).
 absl::StatusOr<HandlePtr> NewHandle(rd_kafka_type_t type, ConfPtr conf);
 
+// The rd_kafka_produceva() arguments for `record` (copied by librdkafka), with
+// `opaque` as the per-message opaque when not null. The result points into
+// `record`, which must outlive the produceva call.
+std::vector<rd_kafka_vu_t> ProduceArgs(const OutgoingRecord& record, void* opaque);
+
 // Milliseconds for librdkafka timeouts, clamped to [0, INT_MAX].
 int ToMillis(absl::Duration d);
 

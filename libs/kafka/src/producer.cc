@@ -64,35 +64,7 @@ class ProducerImpl final : public Producer {
       return;
     }
     auto* callback = new DeliveryCallback(std::move(done));
-    std::vector<rd_kafka_vu_t> vus;
-    vus.reserve(5 + record.headers.size());
-    rd_kafka_vu_t vu{};
-    vu.vtype = RD_KAFKA_VTYPE_TOPIC;
-    vu.u.cstr = record.topic.c_str();
-    vus.push_back(vu);
-    if (!record.key.empty()) {
-      vu.vtype = RD_KAFKA_VTYPE_KEY;
-      vu.u.mem.ptr = record.key.data();
-      vu.u.mem.size = record.key.size();
-      vus.push_back(vu);
-    }
-    vu.vtype = RD_KAFKA_VTYPE_VALUE;
-    vu.u.mem.ptr = record.value.data();
-    vu.u.mem.size = record.value.size();
-    vus.push_back(vu);
-    vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    vu.u.i = RD_KAFKA_MSG_F_COPY;
-    vus.push_back(vu);
-    vu.vtype = RD_KAFKA_VTYPE_OPAQUE;
-    vu.u.ptr = callback;
-    vus.push_back(vu);
-    for (const Header& header : record.headers) {
-      vu.vtype = RD_KAFKA_VTYPE_HEADER;
-      vu.u.header.name = header.key.c_str();
-      vu.u.header.val = header.value.data();
-      vu.u.header.size = static_cast<ssize_t>(header.value.size());
-      vus.push_back(vu);
-    }
+    std::vector<rd_kafka_vu_t> vus = internal::ProduceArgs(record, callback);
 
     in_flight_.fetch_add(1);
     internal::ErrorPtr error(rd_kafka_produceva(rk_.get(), vus.data(), vus.size()));

@@ -210,31 +210,7 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
   }
 
   absl::Status Produce(const OutgoingRecord& record) {
-    std::vector<rd_kafka_vu_t> vus;
-    rd_kafka_vu_t vu{};
-    vu.vtype = RD_KAFKA_VTYPE_TOPIC;
-    vu.u.cstr = record.topic.c_str();
-    vus.push_back(vu);
-    if (!record.key.empty()) {
-      vu.vtype = RD_KAFKA_VTYPE_KEY;
-      vu.u.mem.ptr = const_cast<char*>(record.key.data());
-      vu.u.mem.size = record.key.size();
-      vus.push_back(vu);
-    }
-    vu.vtype = RD_KAFKA_VTYPE_VALUE;
-    vu.u.mem.ptr = const_cast<char*>(record.value.data());
-    vu.u.mem.size = record.value.size();
-    vus.push_back(vu);
-    vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    vu.u.i = RD_KAFKA_MSG_F_COPY;
-    vus.push_back(vu);
-    for (const Header& header : record.headers) {
-      vu.vtype = RD_KAFKA_VTYPE_HEADER;
-      vu.u.header.name = header.key.c_str();
-      vu.u.header.val = header.value.data();
-      vu.u.header.size = static_cast<ssize_t>(header.value.size());
-      vus.push_back(vu);
-    }
+    std::vector<rd_kafka_vu_t> vus = internal::ProduceArgs(record, nullptr);
     const absl::Time deadline = absl::Now() + options_.operation_timeout;
     for (;;) {
       ErrorPtr error(rd_kafka_produceva(producer_.get(), vus.data(), vus.size()));
