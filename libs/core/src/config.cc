@@ -102,6 +102,10 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
     r.GetStrings(a["trust_roots"], path + ".apple.trust_roots", c.trust_roots);
     r.Get(a["online_checks"], path + ".apple.online_checks", c.online_checks);
     r.Get(a["shared_secret"], path + ".apple.shared_secret", c.shared_secret);
+    r.Get(a["api_base_url"], path + ".apple.api_base_url", c.api_base_url);
+    r.Get(a["api_key_id"], path + ".apple.api_key_id", c.api_key_id);
+    r.Get(a["api_issuer_id"], path + ".apple.api_issuer_id", c.api_issuer_id);
+    r.Get(a["api_key_file"], path + ".apple.api_key_file", c.api_key_file);
   }
   if (const YAML::Node g = n["google"]) {
     GoogleAppConfig& c = app.google.emplace();
@@ -114,6 +118,8 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
     r.Get(g["play_api_base_url"], path + ".google.play_api_base_url", c.play_api_base_url);
     r.Get(g["oauth_token_url"], path + ".google.oauth_token_url", c.oauth_token_url);
     r.Get(g["jwks_url"], path + ".google.jwks_url", c.jwks_url);
+    r.Get(g["acknowledge_purchases"], path + ".google.acknowledge_purchases",
+          c.acknowledge_purchases);
   }
   if (const YAML::Node h = n["huawei"]) {
     HuaweiAppConfig& c = app.huawei.emplace();
@@ -131,6 +137,57 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
     r.Get(a["shared_secret"], path + ".amazon.shared_secret", c.shared_secret);
     r.Get(a["rvs_base_url"], path + ".amazon.rvs_base_url", c.rvs_base_url);
   }
+}
+
+void ReadMetrics(Reader& r, const YAML::Node& n, MetricsConfig& m) {
+  ReadPorts(r, n, "metrics", m.ports);
+  r.Get(n["group_id"], "metrics.group_id", m.group_id);
+  r.Get(n["transactional_id_prefix"], "metrics.transactional_id_prefix",
+        m.transactional_id_prefix);
+  r.Get(n["max_batch_records"], "metrics.max_batch_records", m.max_batch_records);
+  r.GetDuration(n["max_batch_wait"], "metrics.max_batch_wait", m.max_batch_wait);
+  r.Get(n["reporting_currency"], "metrics.reporting_currency", m.reporting_currency);
+  if (const YAML::Node fx = n["fx"]) {
+    if (!fx.IsMap()) return r.Fail("metrics.fx", "expected a map of currency: rate");
+    for (const auto& kv : fx) {
+      const std::string currency = kv.first.as<std::string>();
+      double rate = 0;
+      r.Get(kv.second, "metrics.fx." + currency, rate);
+      if (r.status().ok() && rate <= 0) r.Fail("metrics.fx." + currency, "rate must be > 0");
+      m.fx[currency] = rate;
+    }
+  }
+  if (const YAML::Node products = n["products"]) {
+    if (!products.IsSequence()) return r.Fail("metrics.products", "expected a list");
+    for (size_t i = 0; i < products.size(); ++i) {
+      MetricsProductConfig p;
+      const std::string path = absl::StrCat("metrics.products[", i, "]");
+      r.Get(products[i]["id"], path + ".id", p.id);
+      r.Get(products[i]["billing_period"], path + ".billing_period", p.billing_period);
+      if (p.id.empty()) r.Fail(path + ".id", "every product needs an id");
+      m.products.push_back(std::move(p));
+    }
+  }
+  if (const YAML::Node w = n["windows"]) {
+    std::vector<std::string> texts;
+    r.GetStrings(w, "metrics.windows", texts);
+    m.windows.clear();
+    for (size_t i = 0; i < texts.size() && r.status().ok(); ++i) {
+      absl::StatusOr<absl::Duration> d = ParseDurationText(texts[i]);
+      if (!d.ok() || *d <= absl::ZeroDuration()) {
+        r.Fail(absl::StrCat("metrics.windows[", i, "]"), "expected a positive duration");
+      } else {
+        m.windows.push_back(*d);
+      }
+    }
+  }
+  if (const YAML::Node a = n["refund_abuse"]) {
+    r.GetDuration(a["window"], "metrics.refund_abuse.window", m.refund_abuse_window);
+    r.Get(a["count"], "metrics.refund_abuse.count", m.refund_abuse_count);
+    if (m.refund_abuse_count < 1) r.Fail("metrics.refund_abuse.count", "must be >= 1");
+  }
+  r.Get(n["history_size"], "metrics.history_size", m.history_size);
+  if (m.history_size < 1) r.Fail("metrics.history_size", "must be >= 1");
 }
 
 }  // namespace
@@ -264,6 +321,22 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view sou
       r.Fail("webhooks.max_in_flight_per_endpoint", "must be >= 1");
     }
   }
+  if (const YAML::Node n = root["metrics"]) ReadMetrics(r, n, config.metrics);
+  if (const YAML::Node n = root["control"]) {
+    ControlConfig& c = config.control;
+    r.Get(n["host"], "control.host", c.host);
+    r.GetStrings(n["tokens"], "control.tokens", c.tokens);
+    r.GetStrings(n["token_files"], "control.token_files", c.token_files);
+    r.Get(n["tls_cert_file"], "control.tls_cert_file", c.tls_cert_file);
+    r.Get(n["tls_key_file"], "control.tls_key_file", c.tls_key_file);
+    r.Get(n["tls_client_ca_file"], "control.tls_client_ca_file", c.tls_client_ca_file);
+    if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+      r.Fail("control.tls_cert_file", "tls_cert_file and tls_key_file go together");
+    }
+    if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+      r.Fail("control.tls_client_ca_file", "mutual TLS needs tls_cert_file and tls_key_file too");
+    }
+  }
   if (const YAML::Node n = root["log"]) r.Get(n["level"], "log.level", config.log_level);
   if (!r.status().ok()) return r.status();
   if (config.kafka.partitions < 1) {
@@ -288,11 +361,17 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   auto resolve = [&dir](std::string& file) {
     if (!file.empty() && std::filesystem::path(file).is_relative()) file = (dir / file).string();
   };
+  for (std::string* file : {&config->control.tls_cert_file, &config->control.tls_key_file,
+                            &config->control.tls_client_ca_file}) {
+    resolve(*file);
+  }
+  for (std::string& file : config->control.token_files) resolve(file);
   for (AppConfig& app : config->apps) {
     if (app.apple) {
       for (std::string& root : app.apple->trust_roots) resolve(root);
     }
     if (app.google) resolve(app.google->service_account_key_file);
+    if (app.apple) resolve(app.apple->api_key_file);
   }
   return config;
 }

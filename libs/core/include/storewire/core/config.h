@@ -45,6 +45,13 @@ struct AppleAppConfig {
   bool online_checks = false;
   // V1 notifications: the app-specific shared secret ("password").
   std::string shared_secret;
+  // App Store Server API (storewirectl apple test-notification): base URL
+  // (production; https://api.storekit-sandbox.itunes.apple.com for sandbox),
+  // the In-App Purchase key's id, the issuer id and the .p8 key file.
+  std::string api_base_url = "https://api.storekit.itunes.apple.com";
+  std::string api_key_id;
+  std::string api_issuer_id;
+  std::string api_key_file;
 };
 
 struct GoogleAppConfig {
@@ -56,6 +63,9 @@ struct GoogleAppConfig {
   std::string play_api_base_url = "https://androidpublisher.googleapis.com";
   std::string oauth_token_url = "https://oauth2.googleapis.com/token";
   std::string jwks_url = "https://www.googleapis.com/oauth2/v3/certs";
+  // Acknowledge unacknowledged subscription purchases after normalizing them
+  // (Google refunds purchases left unacknowledged for 3 days).
+  bool acknowledge_purchases = false;
 };
 
 struct HuaweiAppConfig {
@@ -147,6 +157,53 @@ struct WebhooksConfig {
   int64_t max_response_bytes = 64 * 1024;
 };
 
+// The subscriber base (storewire-metrics, issue 6).
+struct MetricsProductConfig {
+  std::string id;
+  // ISO 8601 duration (P1W, P1M, P3M, P1Y, ...), used when the store does not
+  // say the billing period.
+  std::string billing_period;
+};
+
+struct MetricsConfig {
+  ServicePorts ports{"0.0.0.0", 0, 9104, 7004};
+  std::string group_id = "storewire-metrics";
+  std::string transactional_id_prefix = "storewire-metrics";
+  int max_batch_records = 1000;
+  absl::Duration max_batch_wait = absl::Milliseconds(100);
+  // MRR is shown per currency and converted into this one.
+  std::string reporting_currency = "USD";
+  // Units of the reporting currency for one unit of the key currency
+  // ({EUR: 1.08} with USD reporting). The reporting currency is 1.
+  std::map<std::string, double> fx;
+  std::vector<MetricsProductConfig> products;
+  // Sliding windows for new paid / new trials / conversions / churn / refunds.
+  std::vector<absl::Duration> windows = {absl::Hours(1), absl::Hours(24), absl::Hours(24 * 7),
+                                         absl::Hours(24 * 30)};
+  // A refund within `refund_abuse_window` of the purchase is a quick refund; a
+  // customer with at least `refund_abuse_count` of them is listed.
+  absl::Duration refund_abuse_window = absl::Hours(48);
+  int refund_abuse_count = 2;
+  // Events kept per subscription for history and deduplication.
+  int history_size = 32;
+};
+
+// Control APIs (gRPC) of every service, and where storewirectl finds them.
+struct ControlConfig {
+  // Host storewirectl connects to (each service's control_port).
+  std::string host = "localhost";
+  // Bearer tokens accepted by the control APIs (and files holding one token
+  // each). None configured and no TLS: the control APIs are open (a warning
+  // is logged at start).
+  std::vector<std::string> tokens;
+  std::vector<std::string> token_files;
+  // TLS for the control port: server certificate and key (PEM); with a client
+  // CA, clients must present a certificate it signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+};
+
 struct Config {
   std::string source_path;
   KafkaConfig kafka;
@@ -154,6 +211,8 @@ struct Config {
   IngressConfig ingress;
   NormalizerConfig normalizer;
   WebhooksConfig webhooks;
+  MetricsConfig metrics;
+  ControlConfig control;
   std::string log_level = "info";
 
   // Returns nullptr when no app has this id.
