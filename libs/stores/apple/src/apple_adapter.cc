@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "storewire/crypto/digest.h"
+#include "storewire/crypto/jws.h"
 #include "storewire/stores/apple/mapping.h"
 #include "storewire/stores/apple/payload.h"
 #include "storewire/stores/apple/trust.h"
@@ -128,16 +129,25 @@ class AppleAdapter final : public StoreAdapter {
   }
 
  private:
+  // The outer JWS is parsed once and its payload decoded once; the decoded
+  // signedDate feeds the chain check (the signature covers it). Nested JWS
+  // with the outer's chain are covered by the outer signature
+  // (SignedDataVerifier::CheckNested).
   absl::StatusOr<NormalizeResult> NormalizeV2(absl::string_view signed_payload,
                                               const v1::RawNotification& raw, const AppConfig& app,
                                               const SignedDataVerifier& verifier,
                                               absl::Time now) const {
-    auto outer = verifier.Verify(signed_payload, now);
-    if (!outer.ok()) return outer.status();
-    if (outer->rejected)
-      return Reject(outer->rejected->reason, "signedPayload: " + outer->rejected->detail);
+    auto outer = crypto::ParseCompactJws(signed_payload);
+    if (!outer.ok()) {
+      return Reject(v1::REJECT_REASON_MALFORMED,
+                    absl::StrCat("signedPayload: signed data is not a compact JWS: ",
+                                 outer.status().message()));
+    }
     auto n = DecodeNotificationV2(outer->payload);
     if (!n.ok()) return Reject(v1::REJECT_REASON_MALFORMED, std::string(n.status().message()));
+    auto checked = verifier.Check(*outer, n->signed_date, now);
+    if (!checked.ok()) return checked.status();
+    if (*checked) return Reject((*checked)->reason, "signedPayload: " + (*checked)->detail);
     const std::string environment = n->Environment();
     if (auto r = CheckApp(app, "notification", n->BundleId(), n->AppAppleId(), environment)) {
       return Reject(r->reason, std::move(r->detail));
@@ -145,43 +155,63 @@ class AppleAdapter final : public StoreAdapter {
     std::optional<TransactionInfo> tx;
     std::optional<RenewalInfo> renewal;
     if (n->data && !n->data->signed_transaction_info.empty()) {
-      auto v = verifier.Verify(n->data->signed_transaction_info, now);
-      if (!v.ok()) return v.status();
-      if (v->rejected)
-        return Reject(v->rejected->reason, "signedTransactionInfo: " + v->rejected->detail);
-      auto decoded = DecodeTransactionInfo(v->payload);
-      if (!decoded.ok())
-        return Reject(v1::REJECT_REASON_MALFORMED, std::string(decoded.status().message()));
+      auto r = VerifyNested("signedTransactionInfo", n->data->signed_transaction_info, *outer,
+                            &DecodeTransactionInfo, verifier, now, tx);
+      if (!r.ok()) return r.status();
+      if (*r) return Reject((*r)->reason, std::move((*r)->detail));
       if (auto r = CheckNested(app, "signedTransactionInfo",
-                               decoded->bundle_id.empty() ? "<none>" : decoded->bundle_id,
-                               decoded->environment, environment)) {
+                               tx->bundle_id.empty() ? "<none>" : tx->bundle_id, tx->environment,
+                               environment)) {
         return Reject(r->reason, std::move(r->detail));
       }
-      tx = *std::move(decoded);
     }
     if (n->data && !n->data->signed_renewal_info.empty()) {
-      auto v = verifier.Verify(n->data->signed_renewal_info, now);
-      if (!v.ok()) return v.status();
-      if (v->rejected)
-        return Reject(v->rejected->reason, "signedRenewalInfo: " + v->rejected->detail);
-      auto decoded = DecodeRenewalInfo(v->payload);
-      if (!decoded.ok())
-        return Reject(v1::REJECT_REASON_MALFORMED, std::string(decoded.status().message()));
+      auto r = VerifyNested("signedRenewalInfo", n->data->signed_renewal_info, *outer,
+                            &DecodeRenewalInfo, verifier, now, renewal);
+      if (!r.ok()) return r.status();
+      if (*r) return Reject((*r)->reason, std::move((*r)->detail));
       // Renewal info has no bundleId; its environment must match.
-      if (auto r = CheckNested(app, "signedRenewalInfo", "", decoded->environment, environment)) {
+      if (auto r = CheckNested(app, "signedRenewalInfo", "", renewal->environment, environment)) {
         return Reject(r->reason, std::move(r->detail));
       }
-      if (tx && !decoded->original_transaction_id.empty() &&
-          decoded->original_transaction_id != tx->original_transaction_id) {
+      if (tx && !renewal->original_transaction_id.empty() &&
+          renewal->original_transaction_id != tx->original_transaction_id) {
         return Reject(v1::REJECT_REASON_MALFORMED,
                       absl::StrCat("signedRenewalInfo originalTransactionId '",
-                                   decoded->original_transaction_id,
+                                   renewal->original_transaction_id,
                                    "' differs from signedTransactionInfo's '",
                                    tx->original_transaction_id, "'"));
       }
-      renewal = *std::move(decoded);
     }
     return Accept(MapNotificationV2(*n, tx, renewal, raw, app.id));
+  }
+
+  // Parses and decodes one nested JWS into `out` and checks its signature
+  // (SignedDataVerifier::CheckNested). OK(rejection) on a permanent failure.
+  template <typename T>
+  static absl::StatusOr<std::optional<Rejection>> VerifyNested(
+      const char* what, absl::string_view text, const crypto::CompactJws& outer,
+      absl::StatusOr<T> (*decode)(absl::string_view), const SignedDataVerifier& verifier,
+      absl::Time now, std::optional<T>& out) {
+    auto jws = crypto::ParseCompactJws(text);
+    if (!jws.ok()) {
+      return std::optional<Rejection>(Rejection{
+          v1::REJECT_REASON_MALFORMED,
+          absl::StrCat(what, ": signed data is not a compact JWS: ", jws.status().message())});
+    }
+    auto decoded = decode(jws->payload);
+    if (!decoded.ok()) {
+      return std::optional<Rejection>(
+          Rejection{v1::REJECT_REASON_MALFORMED, std::string(decoded.status().message())});
+    }
+    auto checked = verifier.CheckNested(*jws, outer, decoded->signed_date, now);
+    if (!checked.ok()) return checked.status();
+    if (*checked) {
+      return std::optional<Rejection>(
+          Rejection{(*checked)->reason, absl::StrCat(what, ": ", (*checked)->detail)});
+    }
+    out = *std::move(decoded);
+    return std::optional<Rejection>();
   }
 
   NormalizeResult NormalizeV1(const v1::RawNotification& raw, const AppConfig& app) const {

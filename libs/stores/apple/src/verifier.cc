@@ -9,7 +9,6 @@
 #include "absl/strings/str_join.h"
 #include "storewire/crypto/base64.h"
 #include "storewire/crypto/digest.h"
-#include "storewire/crypto/jws.h"
 #include "storewire/stores/apple/trust.h"
 
 namespace storewire::stores::apple {
@@ -33,7 +32,7 @@ std::string Window(const crypto::Certificate& c) {
 
 }  // namespace
 
-std::optional<ChainCache::Entry> ChainCache::Lookup(const std::string& key, absl::Time now) {
+std::optional<ChainCache::Entry> ChainCache::Lookup(absl::string_view key, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
@@ -44,7 +43,7 @@ std::optional<ChainCache::Entry> ChainCache::Lookup(const std::string& key, absl
   return it->second;
 }
 
-void ChainCache::Insert(const std::string& key, Entry entry, absl::Time now) {
+void ChainCache::Insert(absl::string_view key, Entry entry, absl::Time now) {
   if (max_entries_ == 0 || entry.valid_until < now) return;
   absl::MutexLock lock(&mu_);
   if (entries_.size() >= max_entries_ && !entries_.contains(key)) {
@@ -56,7 +55,7 @@ void ChainCache::Insert(const std::string& key, Entry entry, absl::Time now) {
       entries_.erase(first);
     }
   }
-  entries_.insert_or_assign(key, std::move(entry));
+  entries_.insert_or_assign(std::string(key), std::move(entry));
 }
 
 size_t ChainCache::size() const {
@@ -80,29 +79,8 @@ absl::StatusOr<VerifiedJws> SignedDataVerifier::Verify(absl::string_view text,
     return Reject(v1::REJECT_REASON_MALFORMED,
                   absl::StrCat("signed data is not a compact JWS: ", jws.status().message()));
   }
-  if (jws->alg != "ES256") {
-    return Reject(
-        v1::REJECT_REASON_BAD_SIGNATURE,
-        absl::StrCat("JWS alg '", jws->alg, "' is not ES256 (Apple signs with ES256 only)"));
-  }
-  if (!jws->x5c.has_value()) {
-    return Reject(v1::REJECT_REASON_BAD_CERTIFICATE_CHAIN,
-                  "JWS header has no x5c certificate chain");
-  }
-  if (jws->x5c->size() != 3) {
-    return Reject(
-        v1::REJECT_REASON_BAD_CERTIFICATE_CHAIN,
-        absl::StrCat("x5c holds ", jws->x5c->size(),
-                     " certificates; Apple's chain is exactly 3 (leaf, intermediate, root)"));
-  }
-  if (jws->signature.size() != 64) {
-    return Reject(v1::REJECT_REASON_BAD_SIGNATURE,
-                  absl::StrCat("ES256 signature is ", jws->signature.size(),
-                               " bytes; JOSE requires 64 bytes r||s (DER-encoded signature?)"));
-  }
-
   // The payload is parsed (not trusted) first: offline, its signedDate is the
-  // date at which the chain must be valid. The signature check below covers it.
+  // date at which the chain must be valid. The signature check covers it.
   rapidjson::Document doc;
   doc.Parse(jws->payload.data(), jws->payload.size());
   if (doc.HasParseError() || !doc.IsObject()) {
@@ -116,9 +94,42 @@ absl::StatusOr<VerifiedJws> SignedDataVerifier::Verify(absl::string_view text,
     }
     signed_date = absl::FromUnixMicros(std::llround(it->value.GetDouble() * 1000.0));
   }
+  auto rejected = Check(*jws, signed_date, now);
+  if (!rejected.ok()) return rejected.status();
+  if (*rejected) return Reject((*rejected)->reason, std::move((*rejected)->detail));
+  VerifiedJws out;
+  out.payload = std::move(jws->payload);
+  return out;
+}
+
+absl::StatusOr<std::optional<Rejection>> SignedDataVerifier::Check(
+    const crypto::CompactJws& jws, std::optional<absl::Time> signed_date, absl::Time now) const {
+  using Result = std::optional<Rejection>;
+  if (jws.alg != "ES256") {
+    return Result(Rejection{
+        v1::REJECT_REASON_BAD_SIGNATURE,
+        absl::StrCat("JWS alg '", jws.alg, "' is not ES256 (Apple signs with ES256 only)")});
+  }
+  if (!jws.x5c.has_value()) {
+    return Result(Rejection{v1::REJECT_REASON_BAD_CERTIFICATE_CHAIN,
+                            "JWS header has no x5c certificate chain"});
+  }
+  if (jws.x5c->size() != 3) {
+    return Result(Rejection{
+        v1::REJECT_REASON_BAD_CERTIFICATE_CHAIN,
+        absl::StrCat("x5c holds ", jws.x5c->size(),
+                     " certificates; Apple's chain is exactly 3 (leaf, intermediate, root)")});
+  }
+  if (jws.signature.size() != 64) {
+    return Result(
+        Rejection{v1::REJECT_REASON_BAD_SIGNATURE,
+                  absl::StrCat("ES256 signature is ", jws.signature.size(),
+                               " bytes; JOSE requires 64 bytes r||s (DER-encoded signature?)")});
+  }
   const absl::Time effective = online_checks_ ? now : signed_date.value_or(now);
 
-  const std::string key = crypto::Sha256(absl::StrJoin(*jws->x5c, "."));
+  // Keyed by the x5c bytes themselves ('.' never occurs in base64).
+  const std::string key = absl::StrJoin(*jws.x5c, ".");
   std::optional<ChainCache::Entry> entry = cache_->Lookup(key, now);
   if (entry && (effective < entry->valid_from || effective > entry->valid_until ||
                 (online_checks_ && entry->online_until < now))) {
@@ -126,22 +137,35 @@ absl::StatusOr<VerifiedJws> SignedDataVerifier::Verify(absl::string_view text,
   }
   if (!entry) {
     std::optional<Rejection> rejected;
-    auto verified = VerifyChain(*jws->x5c, effective, now, rejected);
+    auto verified = VerifyChain(*jws.x5c, effective, now, rejected);
     if (!verified.ok()) return verified.status();
-    if (rejected) return Reject(rejected->reason, std::move(rejected->detail));
+    if (rejected) return rejected;
     cache_->Insert(key, **verified, now);
     entry = *std::move(*verified);
   }
 
-  if (absl::Status s = crypto::VerifyEs256(entry->leaf_key, jws->signing_input, jws->signature);
-      !s.ok()) {
-    return Reject(
+  if (absl::Status s = entry->leaf.Verify(jws.signing_input, jws.signature); !s.ok()) {
+    return Result(Rejection{
         v1::REJECT_REASON_BAD_SIGNATURE,
-        absl::StrCat("JWS signature does not verify with the x5c leaf key: ", s.message()));
+        absl::StrCat("JWS signature does not verify with the x5c leaf key: ", s.message())});
   }
-  VerifiedJws out;
-  out.payload = std::move(jws->payload);
-  return out;
+  return Result();
+}
+
+absl::StatusOr<std::optional<Rejection>> SignedDataVerifier::CheckNested(
+    const crypto::CompactJws& nested, const crypto::CompactJws& outer,
+    std::optional<absl::Time> signed_date, absl::Time now) const {
+  if (nested.alg == "ES256" && nested.x5c.has_value() && outer.x5c.has_value() &&
+      *nested.x5c == *outer.x5c) {
+    if (nested.signature.size() != 64) {
+      return std::optional<Rejection>(
+          Rejection{v1::REJECT_REASON_BAD_SIGNATURE,
+                    absl::StrCat("ES256 signature is ", nested.signature.size(),
+                                 " bytes; JOSE requires 64 bytes r||s (DER-encoded signature?)")});
+    }
+    return std::optional<Rejection>();
+  }
+  return Check(nested, signed_date, now);
 }
 
 absl::StatusOr<std::optional<ChainCache::Entry>> SignedDataVerifier::VerifyChain(
@@ -208,10 +232,16 @@ absl::StatusOr<std::optional<ChainCache::Entry>> SignedDataVerifier::VerifyChain
   if (!leaf_key.ok() || !leaf_key->IsP256()) {
     return reject(absl::StrCat("leaf '", leaf.Subject(), "' key is not EC P-256"));
   }
+  auto leaf_verifier = crypto::Es256Verifier::Create(*leaf_key);
+  if (!leaf_verifier.ok()) {
+    return reject(
+        absl::StrCat("leaf '", leaf.Subject(), "' key: ", leaf_verifier.status().message()));
+  }
 
-  std::optional<ChainCache::Entry> entry = ChainCache::Entry{
-      *leaf_key, std::max({leaf.NotBefore(), intermediate.NotBefore(), anchor->NotBefore()}),
-      std::min({leaf.NotAfter(), intermediate.NotAfter(), anchor->NotAfter()})};
+  std::optional<ChainCache::Entry> entry =
+      ChainCache::Entry{*std::move(leaf_verifier),
+                        std::max({leaf.NotBefore(), intermediate.NotBefore(), anchor->NotBefore()}),
+                        std::min({leaf.NotAfter(), intermediate.NotAfter(), anchor->NotAfter()})};
   if (online_checks_) {
     if (ocsp_ == nullptr)
       return absl::FailedPreconditionError("online checks without an OCSP client");

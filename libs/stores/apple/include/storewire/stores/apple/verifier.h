@@ -9,6 +9,13 @@
 //   else if (v->rejected)  -> permanent, with a RejectReason and a detail
 //   else                   -> v->payload is the JSON Apple signed
 //
+// The adapter's hot path uses Check / CheckNested on a parsed JWS whose
+// payload it has already decoded (for signedDate), so that nothing is parsed
+// twice; a nested JWS (signedTransactionInfo, signedRenewalInfo) whose alg
+// and x5c equal the verified outer JWS's is covered by the outer signature
+// (it signs the nested strings byte for byte, STORES.md) and is not verified
+// again; any other nested JWS gets the full Check.
+//
 // Rules (STORES.md "Verifying Apple's JWS"): alg ES256 only; x5c exactly 3
 // standard-base64 DER certificates; x5c[2] is never trusted: the intermediate
 // must be signed by a configured root, the leaf by the intermediate; marker
@@ -17,8 +24,9 @@
 // plus OCSP on leaf and intermediate (online checks on); then the ES256 raw
 // r||s signature with the leaf's P-256 key.
 //
-// ChainCache remembers verified chains (keyed by SHA-256 of the x5c strings),
-// so a warm JWS costs one P-256 verification. Entries are bounded in number
+// ChainCache remembers verified chains (keyed by the x5c strings themselves),
+// holding the leaf key prepared for verification (crypto::Es256Verifier), so
+// a warm JWS costs one P-256 verification. Entries are bounded in number
 // and never outlive the earliest notAfter of the chain; online-checked
 // entries are re-checked when the OCSP answer expires (nextUpdate, at most
 // one hour).
@@ -38,7 +46,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "storewire/crypto/signature.h"
+#include "storewire/crypto/es256_verifier.h"
+#include "storewire/crypto/jws.h"
 #include "storewire/crypto/x509.h"
 #include "storewire/stores/adapter.h"
 #include "storewire/stores/apple/ocsp.h"
@@ -48,7 +57,7 @@ namespace storewire::stores::apple {
 class ChainCache {
  public:
   struct Entry {
-    crypto::PublicKey leaf_key;
+    crypto::Es256Verifier leaf;
     // Intersection of the validity windows of leaf, intermediate and anchor.
     absl::Time valid_from;
     absl::Time valid_until;
@@ -59,9 +68,9 @@ class ChainCache {
   explicit ChainCache(size_t max_entries = 1024) : max_entries_(max_entries) {}
 
   // nullopt on a miss; an entry past its valid_until is dropped.
-  std::optional<Entry> Lookup(const std::string& key, absl::Time now);
+  std::optional<Entry> Lookup(absl::string_view key, absl::Time now);
   // When full, drops expired entries, then the one expiring first.
-  void Insert(const std::string& key, Entry entry, absl::Time now);
+  void Insert(absl::string_view key, Entry entry, absl::Time now);
   size_t size() const;
 
  private:
@@ -84,6 +93,22 @@ class SignedDataVerifier {
                      std::string trust_description);
 
   absl::StatusOr<VerifiedJws> Verify(absl::string_view compact_jws, absl::Time now) const;
+
+  // Header, chain and signature of a parsed JWS. `signed_date` is the
+  // payload's signedDate, which the caller decoded before verification (the
+  // signature covers it); offline it is the date the chain must be valid at.
+  // OK(nullopt) = verified; OK(rejection) = permanent; error = retryable.
+  absl::StatusOr<std::optional<Rejection>> Check(const crypto::CompactJws& jws,
+                                                 std::optional<absl::Time> signed_date,
+                                                 absl::Time now) const;
+
+  // A JWS nested in the payload of `outer`, which Check accepted. When its alg
+  // is ES256 and its x5c equals the outer's, the outer signature covers its
+  // bytes: only its shape is checked (64-byte signature). Otherwise Check.
+  absl::StatusOr<std::optional<Rejection>> CheckNested(const crypto::CompactJws& nested,
+                                                       const crypto::CompactJws& outer,
+                                                       std::optional<absl::Time> signed_date,
+                                                       absl::Time now) const;
 
   // Number of full chain verifications done (cache misses), for tests and
   // metrics.
