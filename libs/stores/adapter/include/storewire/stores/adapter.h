@@ -44,6 +44,12 @@ struct NormalizeResult {
   }
 };
 
+// One record of a batch, for StoreAdapter::Prefetch.
+struct PrefetchItem {
+  const v1::RawNotification* raw = nullptr;
+  const AppConfig* app = nullptr;
+};
+
 class StoreAdapter {
  public:
   virtual ~StoreAdapter() = default;
@@ -52,6 +58,11 @@ class StoreAdapter {
   // non-OK status only for failures that may succeed on retry.
   virtual absl::StatusOr<NormalizeResult> Normalize(const v1::RawNotification& raw,
                                                     const AppConfig& app, absl::Time now) const = 0;
+  // Optional batch hook, called before the Normalize calls of a batch: starts
+  // the I/O they will need (store API calls) for all items at once and waits
+  // for it, so that a batch costs one round trip instead of one per record.
+  // Normalize must give the same answer with or without it. Default: nothing.
+  virtual void Prefetch(const std::vector<PrefetchItem>& items) const {}
 };
 
 // The reason without its prefix: REJECT_REASON_BAD_SIGNATURE -> BAD_SIGNATURE.
