@@ -22,8 +22,15 @@ void SetTime(google::protobuf::Timestamp* ts, absl::Time t) {
   ts->set_nanos(static_cast<int32_t>(rem * 1000));
 }
 
-void SetTime(google::protobuf::Timestamp* ts, const std::optional<absl::Time>& t) {
-  if (t) SetTime(ts, *t);
+// Sets a Timestamp field only when the payload carried the date: calling
+// mutable_...() on an absent one would publish 1970-01-01T00:00:00Z.
+using TimestampField = google::protobuf::Timestamp* (v1::SubscriptionEvent::*)();
+void SetTime(v1::SubscriptionEvent& e, TimestampField field, const std::optional<absl::Time>& t) {
+  if (t) SetTime((e.*field)(), *t);
+}
+
+void CopyReceivedAt(const v1::RawNotification& raw, v1::SubscriptionEvent& e) {
+  if (raw.has_received_at()) *e.mutable_received_at() = raw.received_at();
 }
 
 v1::Environment EnvironmentOf(absl::string_view env) {
@@ -157,8 +164,8 @@ v1::SubscriptionEvent MapNotificationV2(const NotificationV2& n,
   e.set_environment(EnvironmentOf(n.Environment()));
   e.set_app_id(std::string(app_id));
   e.set_request_id(raw.request_id());
-  *e.mutable_received_at() = raw.received_at();
-  SetTime(e.mutable_occurred_at(), n.signed_date);
+  CopyReceivedAt(raw, e);
+  SetTime(e, &v1::SubscriptionEvent::mutable_occurred_at, n.signed_date);
   auto* sn = e.mutable_store_notification();
   sn->set_id(n.notification_uuid);
   sn->set_type(n.notification_type);
@@ -168,9 +175,9 @@ v1::SubscriptionEvent MapNotificationV2(const NotificationV2& n,
     e.set_product_id(tx->product_id);
     e.set_transaction_id(tx->transaction_id);
     e.set_original_transaction_id(tx->original_transaction_id);
-    SetTime(e.mutable_purchased_at(), tx->purchase_date);
-    SetTime(e.mutable_expires_at(), tx->expires_date);
-    SetTime(e.mutable_revoked_at(), tx->revocation_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_purchased_at, tx->purchase_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_expires_at, tx->expires_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_revoked_at, tx->revocation_date);
     e.set_period_type(PeriodTypeOf(tx->offer_type, tx->offer_discount_type));
     if (tx->price) {
       e.mutable_price()->set_amount_micros(*tx->price * 1000);
@@ -206,7 +213,8 @@ v1::SubscriptionEvent MapNotificationV2(const NotificationV2& n,
     if (!renewal->auto_renew_product_id.empty() && renewal->auto_renew_product_id != current) {
       e.set_auto_renew_product_id(renewal->auto_renew_product_id);
     }
-    SetTime(e.mutable_grace_period_expires_at(), renewal->grace_period_expires_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_grace_period_expires_at,
+            renewal->grace_period_expires_date);
     if (e.customer_id().empty()) e.set_customer_id(renewal->app_account_token);
     if (e.offer_id().empty()) e.set_offer_id(renewal->offer_identifier);
     Attr(e, "expirationIntent", renewal->expiration_intent);
@@ -285,8 +293,10 @@ v1::SubscriptionEvent MapNotificationV1(const NotificationV1& n, const v1::RawNo
   e.set_environment(EnvironmentOf(n.environment));
   e.set_app_id(std::string(app_id));
   e.set_request_id(raw.request_id());
-  *e.mutable_received_at() = raw.received_at();
-  *e.mutable_occurred_at() = raw.received_at();  // V1 carries no signing time
+  CopyReceivedAt(raw, e);
+  if (raw.has_received_at()) {
+    *e.mutable_occurred_at() = raw.received_at();  // V1 carries no signing time
+  }
   auto* sn = e.mutable_store_notification();
   sn->set_id(absl::StrCat("v1:", body_hash));
   sn->set_type(n.notification_type);
@@ -328,9 +338,9 @@ v1::SubscriptionEvent MapNotificationV1(const NotificationV1& n, const v1::RawNo
     e.set_product_id(r->product_id);
     e.set_transaction_id(r->transaction_id);
     e.set_original_transaction_id(r->original_transaction_id);
-    SetTime(e.mutable_purchased_at(), r->purchase_date);
-    SetTime(e.mutable_expires_at(), r->expires_date);
-    SetTime(e.mutable_revoked_at(), r->cancellation_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_purchased_at, r->purchase_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_expires_at, r->expires_date);
+    SetTime(e, &v1::SubscriptionEvent::mutable_revoked_at, r->cancellation_date);
     e.set_period_type(r->is_trial_period            ? v1::PERIOD_TYPE_TRIAL
                       : r->is_in_intro_offer_period ? v1::PERIOD_TYPE_INTRO
                       : !r->promotional_offer_id.empty() || !r->offer_code_ref_name.empty()
