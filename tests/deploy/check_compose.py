@@ -16,13 +16,18 @@
      and run once when waited on for completion;
    - the topic-creation step takes its partition count from the config.
 
-Usage: check_compose.py REPO_ROOT    (exit 0 ok, 1 failures, 77 tools missing)
+   - the mounted config loads with storewire's own config parser, laid out as
+     the container sees its mounts (storewirectl decode; needs BIN_DIR).
+
+Usage: check_compose.py REPO_ROOT [BIN_DIR]   (exit 0 ok, 1 failures, 77 tools missing)
 """
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 try:
     import jsonschema
@@ -221,8 +226,37 @@ def check_topics_step(repo, doc):
         fail("topics: the subscriptions.state topic must be compacted")
 
 
+def check_config_loads(repo, bin_dir, name, svc):
+    """Mirrors the service's bind mounts under a temporary root and loads the
+    config there with storewirectl (exit 3 = config fine, notification
+    rejected; 2 = the config or a file it names is wrong)."""
+    ctl = os.path.join(bin_dir, "storewirectl") if bin_dir else ""
+    if not os.path.exists(ctl):
+        notes.append(f"note: no storewirectl in '{bin_dir}'; {name}'s config was not loaded")
+        return
+    command = as_list(svc.get("command"))
+    if "--config" not in command:
+        return
+    with tempfile.TemporaryDirectory() as root:
+        for source, target in bind_mounts(svc):
+            dest = root + target
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            src = os.path.join(repo, source)
+            (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, dest)
+        body = os.path.join(root, "empty.json")
+        with open(body, "w") as f:
+            f.write("{}")
+        config = root + command[command.index("--config") + 1]
+        r = subprocess.run([ctl, "decode", "--store", "apple", "--app", "demo", "--config", config, body],
+                           capture_output=True, text=True)
+        if r.returncode != 3:
+            fail(f"{name}: its mounted config does not load (storewirectl exit {r.returncode}): "
+                 f"{r.stderr.strip().replace(root, '')}")
+
+
 def main():
     repo = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".")
+    bin_dir = sys.argv[2] if len(sys.argv) > 2 else ""
     compose_path = os.path.join(repo, "docker-compose.yml")
     doc = check_schema(repo, compose_path)
     services = doc.get("services") or {}
@@ -246,6 +280,7 @@ def main():
             if not os.path.exists(os.path.join(repo, build.get("context", "."), build.get("dockerfile", "Dockerfile"))):
                 fail(f"{name}: Dockerfile {build} does not exist")
             check_storewire_service(repo, name, svc, binaries, storewire_code)
+            check_config_loads(repo, bin_dir, name, svc)
         check_env(repo, name, svc, storewire_code)
         for dep, cond in (svc.get("depends_on") or {}).items():
             target = services.get(dep)

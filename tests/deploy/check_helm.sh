@@ -8,10 +8,14 @@
 #   3. check_rendered.py: what each rendering must contain (ports, gRPC
 #      probes, Secret references only, KEDA triggers, HPA fallback, ...);
 #   4. every file in tests/deploy/helm-values-invalid/ is refused by the schema.
-# Usage: check_helm.sh REPO_ROOT WORK_DIR   (exit 77: tools unavailable)
+#   5. with BIN_DIR, each rendered storewire.yaml loads with storewire's own
+#      config parser (storewirectl).
+# Usage: check_helm.sh REPO_ROOT WORK_DIR [BIN_DIR]   (exit 77: tools unavailable)
 set -euo pipefail
 repo=$1
 work=$2
+ctl=""
+[ -n "${3:-}" ] && [ -x "$3/storewirectl" ] && ctl="$3/storewirectl"
 here="$repo/tests/deploy"
 chart="$repo/deploy/helm/storewire"
 tools=$("$here/install-tools")
@@ -46,7 +50,7 @@ for v in "${variants[@]}"; do
       "$work/$name.yaml"; then
     fail "kubeconform ($name)"
   fi
-  if ! /usr/bin/python3 "$here/check_rendered.py" "$name" "$work/$name.yaml"; then
+  if ! /usr/bin/python3 "$here/check_rendered.py" "$name" "$work/$name.yaml" $ctl; then
     fail "rendered manifests ($name)"
   fi
 done

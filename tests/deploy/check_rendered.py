@@ -2,9 +2,14 @@
 """What `helm template` of deploy/helm/storewire must contain, per values set
 (tests/deploy/helm-values/<name>.yaml; "default" = the chart's values).
 
-Usage: check_rendered.py NAME RENDERED.yaml   (exit 0 ok, 1 with FAIL lines)
+Usage: check_rendered.py NAME RENDERED.yaml [STOREWIRECTL]   (exit 0 ok, 1 with FAIL lines)
+With STOREWIRECTL, the ConfigMap's storewire.yaml is also loaded by
+storewire's own config parser (`storewirectl decode`, exit 3 = loaded).
 """
+import os
+import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -62,7 +67,23 @@ def check_deployment(name, dep, config, secret_mounts, autoscaled):
            f"{name}: pods must roll when the config changes")
 
 
-def main(variant, path):
+def check_config_loads(ctl, text, config, secret_paths):
+    with tempfile.TemporaryDirectory() as d:
+        path, body = os.path.join(d, "storewire.yaml"), os.path.join(d, "body.json")
+        with open(path, "w") as f:
+            f.write(text)
+        with open(body, "w") as f:
+            f.write("{}")
+        app = (config.get("apps") or [{"id": "demo"}])[0]["id"]
+        r = subprocess.run([ctl, "decode", "--store", "apple", "--app", app, "--config", path, body],
+                           capture_output=True, text=True)
+        # Files under a Secret's mount path exist only in the cluster.
+        secret_only = any(p in r.stderr for p in secret_paths)
+        expect(r.returncode == 3 or secret_only,
+               f"the ConfigMap's storewire.yaml does not load (exit {r.returncode}): {r.stderr.strip()}")
+
+
+def main(variant, path, ctl=""):
     with open(path) as f:
         docs = [d for d in yaml.safe_load_all(f) if d]
     deployments = {component(d): d for d in by_kind(docs, "Deployment").values()}
@@ -76,6 +97,9 @@ def main(variant, path):
     config = yaml.safe_load(cm["data"]["storewire.yaml"])
 
     expect(not by_kind(docs, "Secret"), "the chart must reference Secrets, never render them")
+    if ctl:
+        check_config_loads(ctl, cm["data"]["storewire.yaml"], config,
+                           ["/secrets/play"] if variant == "production" else [])
     kafka = config["kafka"]
     expect(kafka["brokers"] != "embedded" and kafka["partitions"] >= 1, f"config kafka: {kafka}")
     enabled = set(PORTS) - ({"metrics"} if variant == "operators" else set())
@@ -143,4 +167,4 @@ def main(variant, path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))
