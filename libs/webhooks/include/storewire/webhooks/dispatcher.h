@@ -1,0 +1,103 @@
+// The consumer loop of storewire-webhooks: reads `<prefix>.events.v1` and the
+// retry topics (read_committed, one consumer group), turns each event into
+// one delivery per matching endpoint, holds retry records until they are due,
+// and commits a record's offset only once every delivery it started is done
+// or handed on (OffsetTracker), so a crash re-delivers rather than loses.
+//
+//   Dispatcher dispatcher(options, *consumer, deliverer, registry, timer, clock);
+//   absl::Status s = dispatcher.Run(stop);   // until stop; drains, commits
+//
+// Deliveries are at least once: after a crash or a rebalance, records not
+// yet committed are delivered again with the same webhook-id.
+// Thread safety: Run on one thread; stats() from any thread.
+#ifndef STOREWIRE_WEBHOOKS_DISPATCHER_H_
+#define STOREWIRE_WEBHOOKS_DISPATCHER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "storewire/core/clock.h"
+#include "storewire/kafka/kafka.h"
+#include "storewire/webhooks/deliverer.h"
+#include "storewire/webhooks/offset_tracker.h"
+#include "storewire/webhooks/registry.h"
+#include "storewire/webhooks/timer.h"
+
+namespace storewire::webhooks {
+
+class Dispatcher {
+ public:
+  struct Options {
+    std::string events_topic;
+    std::vector<std::string> retry_topics;
+    // Records being delivered at once (not counting retry records waiting
+    // for their due time); beyond it the loop waits for completions.
+    int max_records_in_flight = 20000;
+    absl::Duration commit_interval = absl::Seconds(1);
+    // On stop, how long to wait for deliveries in flight before committing.
+    absl::Duration drain_timeout = absl::Seconds(20);
+  };
+  struct Stats {
+    int64_t records = 0;
+    int64_t deliveries_started = 0;
+    int64_t records_finished = 0;
+  };
+
+  Dispatcher(Options options, kafka::Consumer& consumer, Deliverer& deliverer,
+             const Registry& registry, Timer& timer, const Clock& clock);
+  ~Dispatcher();
+
+  absl::Status Run(const std::atomic<bool>& stop);
+  Stats stats() const;
+
+ private:
+  struct Pending {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t offset = 0;
+    int remaining = 0;
+  };
+
+  void Handle(const kafka::ConsumedRecord& record);
+  void HandleEvent(uint64_t id, const kafka::ConsumedRecord& record);
+  void HandleRetry(uint64_t id, const kafka::ConsumedRecord& record);
+  void Complete(uint64_t id);
+  // Applies completions; returns how many records were marked done.
+  int DrainCompletions();
+  void FinishNow(uint64_t id);
+  int Active() const;
+
+  Options options_;
+  kafka::Consumer& consumer_;
+  Deliverer& deliverer_;
+  const Registry& registry_;
+  Timer& timer_;
+  const Clock& clock_;
+
+  OffsetTracker tracker_;
+  std::map<uint64_t, Pending> pending_;  // consumer thread only
+  uint64_t next_id_ = 1;
+  int held_ = 0;  // retry records waiting for their due time (consumer thread)
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<uint64_t> completed_;  // guarded by mu_
+  std::vector<uint64_t> released_;   // held records that became due, guarded by mu_
+  std::shared_ptr<std::atomic<bool>> alive_;
+
+  std::atomic<int64_t> records_{0};
+  std::atomic<int64_t> deliveries_{0};
+  std::atomic<int64_t> finished_{0};
+};
+
+}  // namespace storewire::webhooks
+
+#endif  // STOREWIRE_WEBHOOKS_DISPATCHER_H_
