@@ -13,6 +13,7 @@
 #include "storewire/core/log.h"
 #include "storewire/core/uuid.h"
 #include "storewire/ingress/envelope.h"
+#include "storewire/stores/amazon/sns.h"
 #include "storewire/v1/raw.pb.h"
 
 namespace storewire::ingress {
@@ -161,6 +162,14 @@ Admission Ingress::Admit(const http::Request& request) const {
   }
   absl::StatusOr<Envelope> envelope = InspectEnvelope(a.store, request.body);
   if (!envelope.ok()) return reject(400, std::string(envelope.status().message()));
+  if (a.store == v1::STORE_AMAZON_APPSTORE) {
+    // SNS authenticates: what needs no network (topic, certificate URL,
+    // signature version) is refused here with 401; the signature itself is
+    // verified by the normalizer (libs/stores/amazon/README.md).
+    if (absl::Status s = stores::amazon::CheckAtDoor(*app->amazon, request.body); !s.ok()) {
+      return reject(401, absl::StrCat("SNS authentication failed: ", s.message()));
+    }
+  }
 
   v1::RawNotification raw;
   raw.set_store(a.store);
