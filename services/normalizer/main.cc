@@ -3,15 +3,19 @@
 // transactions. Logic: libs/normalizer; loop: libs/kafka.
 #include <atomic>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "storewire/control/normalizer_control.h"
+#include "storewire/control/record_store.h"
 #include "storewire/control/server.h"
 #include "storewire/core/clock.h"
 #include "storewire/core/log.h"
 #include "storewire/http/admin.h"
 #include "storewire/kafka/kafka.h"
 #include "storewire/normalizer/normalizer.h"
+#include "storewire/normalizer/stats.h"
 #include "storewire/service/service.h"
 
 namespace {
@@ -43,7 +47,8 @@ int main(int argc, char** argv) {
     log::Error("cannot load store adapters", {{"error", std::string(adapters.status().message())}});
     return 2;
   }
-  normalizer::Normalizer logic(config, *std::move(adapters), SystemClock::Get());
+  normalizer::NormalizerStats stats;
+  normalizer::Normalizer logic(config, *std::move(adapters), SystemClock::Get(), &stats);
 
   std::atomic<bool> running{false};
   auto admin = http::StartAdminServer(
@@ -58,7 +63,34 @@ int main(int argc, char** argv) {
     log::Error("cannot start admin server", {{"error", std::string(admin.status().message())}});
     return 2;
   }
+  // The control API: its own producer for replay/resubmit; pause applies to
+  // whichever transactional loop is running (and to the next one).
+  absl::StatusOr<std::unique_ptr<kafka::Producer>> control_producer =
+      kafka::Producer::Create(*client, absl::Seconds(30));
+  if (!control_producer.ok()) {
+    log::Error("cannot create the control producer",
+               {{"error", std::string(control_producer.status().message())}});
+    return 2;
+  }
+  std::unique_ptr<control::RecordStore> record_store =
+      control::MakeKafkaRecordStore(*client, **control_producer);
+  std::mutex processor_mu;
+  kafka::TransactionalProcessor* current_processor = nullptr;
   control::ControlServer control;
+  if (absl::Status s = control.Configure(config.control); !s.ok()) {
+    log::Error("bad control config", {{"error", std::string(s.message())}});
+    return 2;
+  }
+  control::NormalizerControlService normalizer_control(
+      config, control.authenticator(), *record_store,
+      {.fill_stats = [&stats](v1::NormalizerStatusResponse& r) { stats.Fill(r); },
+       .set_paused =
+           [&](bool paused) {
+             std::lock_guard<std::mutex> lock(processor_mu);
+             stats.set_paused(paused);
+             if (current_processor != nullptr) current_processor->SetPaused(paused);
+           }});
+  control.AddService(&normalizer_control);
   if (absl::Status s =
           control.Start(config.normalizer.ports.bind_address, config.normalizer.ports.control_port);
       !s.ok()) {
@@ -98,12 +130,19 @@ int main(int argc, char** argv) {
     if (!processor.ok()) {
       result = processor.status();
     } else {
+      {
+        std::lock_guard<std::mutex> lock(processor_mu);
+        current_processor = processor->get();
+        current_processor->SetPaused(stats.paused());
+      }
       running = true;
       log::Info("normalizing", {{"group", options.group_id},
                                 {"transactional_id", options.transactional_id},
                                 {"brokers", client->brokers}});
       result = (*processor)->Run(service::StopRequested());
       running = false;
+      std::lock_guard<std::mutex> lock(processor_mu);
+      current_processor = nullptr;
     }
     if (result.ok() || result.code() == absl::StatusCode::kAborted ||
         result.code() == absl::StatusCode::kInvalidArgument) {

@@ -37,7 +37,8 @@ absl::StatusOr<internal::HandlePtr> NewInspector(const ClientOptions& options,
 
 // Partition ids of `topic`, kNotFound when it does not exist.
 absl::StatusOr<std::vector<int32_t>> Partitions(rd_kafka_t* rk, const std::string& topic,
-                                                const std::string& brokers, absl::Duration timeout) {
+                                                const std::string& brokers,
+                                                absl::Duration timeout) {
   std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> handle(
       rd_kafka_topic_new(rk, topic.c_str(), nullptr), &rd_kafka_topic_destroy);
   const rd_kafka_metadata_t* metadata = nullptr;

@@ -74,10 +74,12 @@ absl::StatusOr<stores::NormalizeResult> NormalizeOne(const AdapterSet& adapters,
   return it->second->Normalize(raw, *app, now);
 }
 
-Normalizer::Normalizer(const Config& config, AdapterSet adapters, const Clock& clock)
+Normalizer::Normalizer(const Config& config, AdapterSet adapters, const Clock& clock,
+                       NormalizerStats* stats)
     : config_(config),
       adapters_(std::move(adapters)),
       clock_(clock),
+      stats_(stats),
       topics_(config.kafka.topic_prefix) {}
 
 std::vector<std::string> Normalizer::InputTopics() const {
@@ -98,6 +100,10 @@ void Normalizer::Reject(const kafka::ConsumedRecord& in, const v1::RawNotificati
   rejected.set_source_offset(in.offset);
   *rejected.mutable_rejected_at() = ToProto(clock_.Now());
   CountRejection(raw.store(), rejection.reason);
+  if (stats_ != nullptr) {
+    stats_->CountRejection(raw.store(), raw.app_id(), stores::RejectReasonName(rejection.reason),
+                           clock_.Now());
+  }
   log::Warn("rejected", {{"request_id", raw.request_id()},
                          {"app", raw.app_id()},
                          {"store", std::string(StoreRouteName(raw.store()))},
@@ -142,6 +148,10 @@ absl::Status Normalizer::Transform(const kafka::ConsumedRecord& in,
     if (event.request_id().empty()) event.set_request_id(raw.request_id());
     if (!event.has_received_at()) *event.mutable_received_at() = raw.received_at();
     CountEvent(event);
+    if (stats_ != nullptr) {
+      stats_->CountEvent(event.store(), event.app_id(),
+                         EnumSuffix(v1::EventType_Name(event.type()), "EVENT_TYPE_"), clock_.Now());
+    }
     log::Info("normalized", {{"request_id", raw.request_id()},
                              {"event_id", event.id()},
                              {"type", EnumSuffix(v1::EventType_Name(event.type()), "EVENT_TYPE_")},

@@ -27,6 +27,7 @@
 #include "storewire/core/config.h"
 #include "storewire/core/stores.h"
 #include "storewire/kafka/kafka.h"
+#include "storewire/normalizer/stats.h"
 #include "storewire/stores/adapter.h"
 #include "storewire/v1/event.pb.h"
 #include "storewire/v1/raw.pb.h"
@@ -52,7 +53,9 @@ std::vector<kafka::Header> CloudEventHeaders(const v1::SubscriptionEvent& event)
 
 class Normalizer {
  public:
-  Normalizer(const Config& config, AdapterSet adapters, const Clock& clock);
+  // `stats` (not owned, may be null) receives per-app counts for the control API.
+  Normalizer(const Config& config, AdapterSet adapters, const Clock& clock,
+             NormalizerStats* stats = nullptr);
 
   absl::Status Transform(const kafka::ConsumedRecord& in,
                          std::vector<kafka::OutgoingRecord>& out) const;
@@ -68,6 +71,7 @@ class Normalizer {
   const Config& config_;
   AdapterSet adapters_;
   const Clock& clock_;
+  NormalizerStats* stats_;
   Topics topics_;
 };
 
