@@ -220,8 +220,8 @@ grpc::Status ControlService::ListDeadLetters(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::Redrive(grpc::ServerContext*, const v1::RedriveRequest* request,
-                                     v1::RedriveResponse* response) {
+grpc::Status ControlService::Redrive(grpc::ServerContext*, const v1::WebhookRedriveRequest* request,
+                                     v1::WebhookRedriveResponse* response) {
   if (request->endpoint_id().empty()) {
     return ToGrpc(absl::InvalidArgumentError("endpoint_id is required"));
   }
@@ -235,8 +235,8 @@ grpc::Status ControlService::Redrive(grpc::ServerContext*, const v1::RedriveRequ
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::Replay(grpc::ServerContext*, const v1::ReplayRequest* request,
-                                    v1::ReplayResponse* response) {
+grpc::Status ControlService::Replay(grpc::ServerContext*, const v1::WebhookReplayRequest* request,
+                                    v1::WebhookReplayResponse* response) {
   EndpointPtr endpoint = deps_.store->registry().Find(request->endpoint_id());
   if (endpoint == nullptr) {
     return ToGrpc(

@@ -54,10 +54,10 @@ class ControlService final : public v1::WebhookControl::Service {
                              v1::SendTestEventResponse* response) override;
   grpc::Status ListDeadLetters(grpc::ServerContext*, const v1::ListDeadLettersRequest* request,
                                v1::ListDeadLettersResponse* response) override;
-  grpc::Status Redrive(grpc::ServerContext*, const v1::RedriveRequest* request,
-                       v1::RedriveResponse* response) override;
-  grpc::Status Replay(grpc::ServerContext*, const v1::ReplayRequest* request,
-                      v1::ReplayResponse* response) override;
+  grpc::Status Redrive(grpc::ServerContext*, const v1::WebhookRedriveRequest* request,
+                       v1::WebhookRedriveResponse* response) override;
+  grpc::Status Replay(grpc::ServerContext*, const v1::WebhookReplayRequest* request,
+                      v1::WebhookReplayResponse* response) override;
 
  private:
   grpc::Status Mutate(const std::string& id,
