@@ -1,0 +1,39 @@
+// The gRPC SubscriberBase service (proto/storewire/v1/subscribers.proto) over
+// a SubscriberBase, for the metrics control port.
+//
+//   SubscriberBaseService service(base);
+//   control_server.AddService(&service);
+//
+// Errors: GetSubscription answers NOT_FOUND for an unknown key and
+// INVALID_ARGUMENT for an empty one. Thread safety: as SubscriberBase; the
+// base must outlive the service.
+#ifndef STOREWIRE_SUBSCRIBER_BASE_GRPC_SERVICE_H_
+#define STOREWIRE_SUBSCRIBER_BASE_GRPC_SERVICE_H_
+
+#include "storewire/subscriber_base/subscriber_base.h"
+#include "storewire/v1/subscribers.grpc.pb.h"
+
+namespace storewire::subscriber_base {
+
+class SubscriberBaseService final : public v1::SubscriberBase::Service {
+ public:
+  explicit SubscriberBaseService(const SubscriberBase& base) : base_(base) {}
+
+  grpc::Status Summary(grpc::ServerContext* context, const v1::SummaryRequest* request,
+                       v1::SummaryResponse* response) override;
+  grpc::Status ProductBreakdown(grpc::ServerContext* context,
+                                const v1::ProductBreakdownRequest* request,
+                                v1::ProductBreakdownResponse* response) override;
+  grpc::Status GetSubscription(grpc::ServerContext* context,
+                               const v1::GetSubscriptionRequest* request,
+                               v1::GetSubscriptionResponse* response) override;
+  grpc::Status RefundAbuse(grpc::ServerContext* context, const v1::RefundAbuseRequest* request,
+                           v1::RefundAbuseResponse* response) override;
+
+ private:
+  const SubscriberBase& base_;
+};
+
+}  // namespace storewire::subscriber_base
+
+#endif  // STOREWIRE_SUBSCRIBER_BASE_GRPC_SERVICE_H_
