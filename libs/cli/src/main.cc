@@ -11,6 +11,10 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  decode   verify and normalize one notification body, without Kafka\n"
+    "  status   per app and store: last received, counts, rejections, lag\n"
+    "  rejected list|resubmit   inspect <prefix>.rejected, send records back to be retried\n"
+    "  replay   re-run a raw topic (time or offset range) through the normalizer\n"
+    "  pause, resume   stop / restart the normalizer's consumption\n"
     "\n"
     "Every command takes --config FILE (default $STOREWIRE_CONFIG, else ./storewire.yaml)\n"
     "and --help.\n";
@@ -32,6 +36,13 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
     return kExitOk;
   }
   if (command == "decode") return Decode(rest, in, out, err);
+  // Control verbs (ops.cc).
+  if (command == "status") return Status(rest, out, err);
+  if (command == "rejected") return Rejected(rest, out, err);
+  if (command == "replay") return Replay(rest, out, err);
+  if (command == "pause" || command == "resume") {
+    return PauseOrResume(rest, command == "pause", out, err);
+  }
   err << "storewirectl: unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

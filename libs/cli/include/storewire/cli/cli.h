@@ -26,6 +26,14 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
 int Decode(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
            std::ostream& err);
 
+// Control verbs (libs/cli/src/ops.cc; README "Operating storewire"). Exit
+// codes add 4 (service unreachable) and 5 (authentication refused).
+int Status(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int Rejected(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int Replay(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int PauseOrResume(const std::vector<std::string>& args, bool pause, std::ostream& out,
+                  std::ostream& err);
+
 }  // namespace storewire::cli
 
 #endif  // STOREWIRE_CLI_CLI_H_
