@@ -11,6 +11,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  decode   verify and normalize one notification body, without Kafka\n"
+    "  endpoints  webhook endpoints, dead letters, replay (storewire-webhooks)\n"
     "  status   per app and store: last received, counts, rejections, lag\n"
     "  rejected list|resubmit   inspect <prefix>.rejected, send records back to be retried\n"
     "  replay   re-run a raw topic (time or offset range) through the normalizer\n"
@@ -36,6 +37,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
     return kExitOk;
   }
   if (command == "decode") return Decode(rest, in, out, err);
+  if (command == "endpoints") return Endpoints(rest, in, out, err);
   // Control verbs (ops.cc).
   if (command == "status") return Status(rest, out, err);
   if (command == "rejected") return Rejected(rest, out, err);

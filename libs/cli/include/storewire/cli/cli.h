@@ -34,6 +34,11 @@ int Replay(const std::vector<std::string>& args, std::ostream& out, std::ostream
 int PauseOrResume(const std::vector<std::string>& args, bool pause, std::ostream& out,
                   std::ostream& err);
 
+// storewirectl endpoints add|list|get|update|disable|enable|rotate-secret|test|rm|dlq|replay
+// (the WebhookControl gRPC service of storewire-webhooks).
+int Endpoints(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+              std::ostream& err);
+
 }  // namespace storewire::cli
 
 #endif  // STOREWIRE_CLI_CLI_H_
