@@ -188,6 +188,13 @@ TEST_F(HuaweiAdapterTest, RenewalStoppedAndTrialAndIntroFields) {
             v1::PERIOD_TYPE_INTRO);
 }
 
+TEST_F(HuaweiAdapterTest, ImplausiblePriceIsDroppedNotOverflowed) {
+  std::string status = StatusUpdate(2);
+  status.replace(status.find(R"(\"price\":499)"), 13, R"(\"price\":900000000000000000)");
+  v1::SubscriptionEvent e = Accepted(SignedV2(status));
+  EXPECT_FALSE(e.has_price());
+}
+
 TEST_F(HuaweiAdapterTest, SameBytesSameIdDifferentBytesDifferentId) {
   const std::string status = StatusUpdate(2);
   const std::string a = Accepted(SignedV2(status)).id();

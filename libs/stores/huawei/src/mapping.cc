@@ -178,7 +178,9 @@ v1::SubscriptionEvent MapStatusUpdate(const Notification& n, const StatusUpdate&
     SetTime(e.mutable_purchased_at(), p->purchase_time);
     SetTime(e.mutable_expires_at(), p->expiration_date);
     SetTime(e.mutable_grace_period_expires_at(), p->grace_expiration_time);
-    if (p->price && !p->currency.empty()) {
+    // |price| < 9e14 keeps the micros inside int64 (hostile input cannot overflow).
+    if (p->price && *p->price > -900'000'000'000'000 && *p->price < 900'000'000'000'000 &&
+        !p->currency.empty()) {
       e.mutable_price()->set_amount_micros(*p->price * 10'000);  // 1/100 units -> micros
       e.mutable_price()->set_currency(p->currency);
     }
