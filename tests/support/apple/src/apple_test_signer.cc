@@ -59,7 +59,8 @@ void AddMarker(X509* cert, const char* oid) {
 }
 
 CertPtr MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca,
-                 const char* marker, const TestChainOptions& o, long serial) {
+                 const char* marker, const TestChainOptions& o, long serial,
+                 const std::string& ocsp_url = "") {
   X509* cert = X509_new();
   X509_set_version(cert, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert), serial);
@@ -80,6 +81,9 @@ CertPtr MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_k
   AddExt(cert, issuer_or_self, NID_key_usage,
          ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
   if (marker != nullptr) AddMarker(cert, marker);
+  if (!ocsp_url.empty()) {
+    AddExt(cert, issuer_or_self, NID_info_access, ("OCSP;URI:" + ocsp_url).c_str());
+  }
   Check(X509_sign(cert, issuer_key, EVP_sha384()) > 0, "X509_sign");
   return CertPtr(cert, X509_free);
 }
@@ -150,11 +154,45 @@ std::unique_ptr<AppleTestSigner> AppleTestSigner::Create(const TestChainOptions&
                         impl->root_key.get(), true, nullptr, o, 1);
   impl->intermediate = MakeCert(impl->intermediate_key.get(), "storewire Test WWDR",
                                 impl->root.get(), impl->root_key.get(), true,
-                                o.intermediate_oid ? "1.2.840.113635.100.6.2.1" : nullptr, o, 2);
+                                o.intermediate_oid ? "1.2.840.113635.100.6.2.1" : nullptr, o, 2,
+                                o.intermediate_ocsp_url);
   impl->leaf = MakeCert(impl->leaf_key.get(), "storewire Test Signing Leaf",
                         impl->intermediate.get(), impl->intermediate_key.get(), false,
-                        o.leaf_oid ? "1.2.840.113635.100.6.11.1" : nullptr, o, 3);
+                        o.leaf_oid ? "1.2.840.113635.100.6.11.1" : nullptr, o, 3, o.leaf_ocsp_url);
   return std::unique_ptr<AppleTestSigner>(new AppleTestSigner(std::move(impl)));
+}
+
+namespace {
+
+std::string CertPem(X509* cert) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  return out;
+}
+
+std::string KeyPem(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string out(data, static_cast<size_t>(len));
+  BIO_free(bio);
+  return out;
+}
+
+}  // namespace
+
+void AppleTestSigner::WriteCaFiles(const std::string& dir) const {
+  const std::string d = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  std::ofstream(d + "root.pem") << CertPem(impl_->root.get());
+  std::ofstream(d + "root.key") << KeyPem(impl_->root_key.get());
+  std::ofstream(d + "intermediate.pem") << CertPem(impl_->intermediate.get());
+  std::ofstream(d + "intermediate.key") << KeyPem(impl_->intermediate_key.get());
+  std::ofstream(d + "leaf.pem") << CertPem(impl_->leaf.get());
 }
 
 std::string AppleTestSigner::RootDer() const { return Der(impl_->root.get()); }

@@ -33,6 +33,10 @@ struct TestChainOptions {
   absl::Time not_after = absl::FromUnixSeconds(2082758400);   // 2036-01-01
   // Root key curve: "P-384" (like Apple Root CA - G3) or "P-256".
   std::string root_curve = "P-384";
+  // When set, an AIA extension naming this OCSP responder on the leaf
+  // (answered for the intermediate CA) / on the intermediate (for the root).
+  std::string leaf_ocsp_url;
+  std::string intermediate_ocsp_url;
 };
 
 struct JwsOptions {
@@ -101,6 +105,10 @@ class AppleTestSigner {
   std::string RootDer() const;
   // Writes the root as PEM into `dir` under a unique name; returns the path.
   std::string WriteRootPem(const std::string& dir) const;
+  // Writes root.pem, root.key, intermediate.pem, intermediate.key and
+  // leaf.pem (PEM; keys unencrypted PKCS#8) into `dir`, e.g. for an
+  // `openssl ocsp` responder. Serials: root 01, intermediate 02, leaf 03.
+  void WriteCaFiles(const std::string& dir) const;
 
   // A compact JWS over `payload_json` with this chain in x5c.
   std::string Sign(absl::string_view payload_json, const JwsOptions& options = {}) const;
