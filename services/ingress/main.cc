@@ -12,12 +12,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "storewire/control/ingress_control.h"
 #include "storewire/control/server.h"
 #include "storewire/core/log.h"
 #include "storewire/core/stores.h"
 #include "storewire/http/admin.h"
 #include "storewire/http/server.h"
 #include "storewire/ingress/ingress.h"
+#include "storewire/ingress/status_board.h"
 #include "storewire/kafka/kafka.h"
 #include "storewire/service/service.h"
 
@@ -134,6 +136,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   control::ControlServer control;
+  if (absl::Status s = control.Configure(config.control); !s.ok()) {
+    log::Error("bad control config", {{"error", std::string(s.message())}});
+    return 2;
+  }
+  ingress::StatusBoard status_board;
+  control::IngressControlService ingress_control(control.authenticator(),
+                                                 [&] { return status_board.Snapshot(); });
+  control.AddService(&ingress_control);
   if (absl::Status s = control.Start(ports.bind_address, ports.control_port); !s.ok()) {
     log::Error("cannot start the control server", {{"error", std::string(s.message())}});
     return 2;
@@ -145,7 +155,8 @@ int main(int argc, char** argv) {
   }
   topics_ready = true;
 
-  auto ingress = std::make_unique<ingress::Ingress>(config, **producer);
+  auto ingress = std::make_unique<ingress::Ingress>(
+      config, **producer, ingress::Ingress::Options{.status_board = &status_board});
   http::ServerOptions options{.name = "ingress",
                               .bind_address = ports.bind_address,
                               .port = ports.http_port,

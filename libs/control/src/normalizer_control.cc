@@ -110,7 +110,7 @@ grpc::Status NormalizerControlService::Pause(grpc::ServerContext* context,
                                              v1::PauseResponse* response) {
   if (grpc::Status s = auth_.Check(*context); !s.ok()) return s;
   if (hooks_.set_paused) hooks_.set_paused(true);
-  log::Info("paused by an operator", {{"peer", context->peer()}});
+  log::Info("paused by an operator", {});
   response->set_paused(true);
   return grpc::Status::OK;
 }
@@ -120,7 +120,7 @@ grpc::Status NormalizerControlService::Resume(grpc::ServerContext* context,
                                               v1::ResumeResponse* response) {
   if (grpc::Status s = auth_.Check(*context); !s.ok()) return s;
   if (hooks_.set_paused) hooks_.set_paused(false);
-  log::Info("resumed by an operator", {{"peer", context->peer()}});
+  log::Info("resumed by an operator", {});
   response->set_paused(false);
   return grpc::Status::OK;
 }
@@ -169,10 +169,11 @@ grpc::Status NormalizerControlService::Replay(grpc::ServerContext* context,
   if (!s.ok()) return ToGrpc(s);
   const int64_t replayed = static_cast<int64_t>(out.size());
   if (absl::Status p = store_.Publish(std::move(out)); !p.ok()) return ToGrpc(p);
-  log::Info("replay", {{"topic", range.topic},
-                       {"read", std::to_string(read)},
-                       {"replayed", std::to_string(replayed)},
-                       {"peer", context->peer()}});
+  log::Info("replay", {
+                          {"topic", range.topic},
+                          {"read", std::to_string(read)},
+                          {"replayed", std::to_string(replayed)},
+                      });
   response->set_topic(range.topic);
   response->set_records_read(read);
   response->set_records_replayed(replayed);
@@ -248,8 +249,7 @@ grpc::Status NormalizerControlService::RejectedResubmit(grpc::ServerContext* con
   }
   const int64_t count = static_cast<int64_t>(out.size());
   if (absl::Status p = store_.Publish(std::move(out)); !p.ok()) return ToGrpc(p);
-  log::Info("resubmitted rejected records",
-            {{"count", std::to_string(count)}, {"peer", context->peer()}});
+  log::Info("resubmitted rejected records", {{"count", std::to_string(count)}});
   response->set_resubmitted(count);
   return grpc::Status::OK;
 }

@@ -200,7 +200,7 @@ Admission Ingress::Admit(const http::Request& request) const {
 void Ingress::Handle(http::Request request, http::Responder respond) {
   Admission a = Admit(request);
   if (a.status != 200) {
-    CountRequest(a.store, a.app_label, a.status);
+    CountRequest(a.store, a.app_label, a.status, a.error);
     log::Info("rejected", {{"request_id", a.request_id},
                            {"status", std::to_string(a.status)},
                            {"store", std::string(StoreRouteName(a.store))},
@@ -253,7 +253,8 @@ void Ingress::Finish(const std::shared_ptr<Pending>& pending, absl::Status statu
         absl::StrCat(R"({"status":"stored","request_id":")", pending->request_id, "\"}")));
     return;
   }
-  CountRequest(pending->store, pending->app_label, 503);
+  CountRequest(pending->store, pending->app_label, 503,
+               absl::StrCat("not stored: ", status.message()));
   log::Warn("not stored: answering 503 so that the store retries",
             {{"request_id", pending->request_id},
              {"store", store},
@@ -264,7 +265,11 @@ void Ingress::Finish(const std::shared_ptr<Pending>& pending, absl::Status statu
                                  absl::StrCat("not stored, retry later: ", status.message())));
 }
 
-void Ingress::CountRequest(v1::Store store, const std::string& app_label, int status) {
+void Ingress::CountRequest(v1::Store store, const std::string& app_label, int status,
+                           absl::string_view reason) {
+  if (options_.status_board != nullptr) {
+    options_.status_board->Record(store, app_label, status, options_.clock->Now(), reason);
+  }
   options_.metrics
       ->GetCounter("storewire_ingress_requests_total", "Store requests by store, app and status",
                    {{"store", std::string(StoreRouteName(store))},

@@ -32,6 +32,7 @@
 #include "storewire/core/metrics.h"
 #include "storewire/core/stores.h"
 #include "storewire/http/message.h"
+#include "storewire/ingress/status_board.h"
 #include "storewire/kafka/kafka.h"
 #include "storewire/v1/event.pb.h"
 
@@ -54,6 +55,8 @@ class Ingress {
   struct Options {
     const Clock* clock = &SystemClock::Get();
     MetricsRegistry* metrics = &MetricsRegistry::Default();
+    // Per (app, store) status for the control API; not owned, may be null.
+    StatusBoard* status_board = nullptr;
   };
 
   Ingress(const Config& config, kafka::RecordSink& sink);
@@ -73,7 +76,8 @@ class Ingress {
  private:
   struct Pending;
   void Finish(const std::shared_ptr<Pending>& pending, absl::Status status);
-  void CountRequest(v1::Store store, const std::string& app_label, int status);
+  void CountRequest(v1::Store store, const std::string& app_label, int status,
+                    absl::string_view reason = "");
 
   const Config& config_;
   kafka::RecordSink& sink_;
