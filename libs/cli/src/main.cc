@@ -2,6 +2,7 @@
 
 #include "storewire/cli/cli.h"
 #include "storewire/core/log.h"
+#include "subscribers.h"
 
 namespace storewire::cli {
 namespace {
@@ -11,6 +12,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  decode   verify and normalize one notification body, without Kafka\n"
+    "  subscribers summary|products|get|refund-abuse   the live subscriber base (storewire-metrics)\n"
     "  endpoints  webhook endpoints, dead letters, replay (storewire-webhooks)\n"
     "  status   per app and store: last received, counts, rejections, lag\n"
     "  rejected list|resubmit   inspect <prefix>.rejected, send records back to be retried\n"
@@ -37,6 +39,7 @@ int Main(const std::vector<std::string>& args, std::istream& in, std::ostream& o
     return kExitOk;
   }
   if (command == "decode") return Decode(rest, in, out, err);
+  if (command == "subscribers") return Subscribers(rest, out, err);
   if (command == "endpoints") return Endpoints(rest, in, out, err);
   // Control verbs (ops.cc).
   if (command == "status") return Status(rest, out, err);
