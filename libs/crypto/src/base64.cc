@@ -51,29 +51,43 @@ std::string Encode(absl::string_view in, const char* alphabet, bool pad) {
   return out;
 }
 
-// Decodes `in` (already stripped of padding) with `table`.
+// Decodes `in` (already stripped of padding) with `table`, four characters
+// into three bytes at a time, straight into the sized result.
 absl::StatusOr<std::string> Decode(absl::string_view in, const Table& table, const char* what) {
-  if (in.size() % 4 == 1) {
+  const size_t rest = in.size() % 4;
+  if (rest == 1) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": impossible length ", in.size()));
   }
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    int8_t v = table[static_cast<uint8_t>(in[i])];
-    if (v < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(what, ": invalid character at offset ", i));
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  auto invalid_at = [&](size_t from) {
+    size_t i = from;
+    while (i < in.size() && table[p[i]] >= 0) ++i;
+    return absl::InvalidArgumentError(absl::StrCat(what, ": invalid character at offset ", i));
+  };
+  std::string out(in.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  char* o = out.data();
+  const size_t full = in.size() - rest;
+  for (size_t i = 0; i < full; i += 4) {
+    const int8_t a = table[p[i]], b = table[p[i + 1]], c = table[p[i + 2]], d = table[p[i + 3]];
+    if ((a | b | c | d) < 0) return invalid_at(i);
+    const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                       (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+    *o++ = static_cast<char>(v >> 16);
+    *o++ = static_cast<char>((v >> 8) & 0xff);
+    *o++ = static_cast<char>(v & 0xff);
   }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(what, ": non-zero trailing bits"));
+  if (rest > 0) {
+    const int8_t a = table[p[full]], b = table[p[full + 1]];
+    const int8_t c = rest == 3 ? table[p[full + 2]] : 0;
+    if ((a | b | c) < 0) return invalid_at(full);
+    const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                       (static_cast<uint32_t>(c) << 6);
+    *o++ = static_cast<char>(v >> 16);
+    if (rest == 3) *o++ = static_cast<char>((v >> 8) & 0xff);
+    // The bits below the last whole byte must be zero (canonical encoding).
+    const uint32_t trailing = rest == 2 ? (v >> 12) & 0xf : (v >> 6) & 0x3;
+    if (trailing != 0)
+      return absl::InvalidArgumentError(absl::StrCat(what, ": non-zero trailing bits"));
   }
   return out;
 }
