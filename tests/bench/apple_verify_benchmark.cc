@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "storewire/stores/apple/apple_adapter.h"
 #include "storewire/testing/apple_test_signer.h"
@@ -31,6 +33,11 @@ struct Fixture {
     config.apps.push_back(app);
     raw.set_body(signer->NotificationBody({}));
     raw.set_request_id("bench");
+    // apple_node_compare.sh: the same vector and root for Apple's Node library.
+    if (const char* dir = std::getenv("STOREWIRE_APPLE_BENCH_EXPORT")) {
+      std::ofstream(std::string(dir) + "/body.json") << raw.body();
+      std::ofstream(std::string(dir) + "/root.der", std::ios::binary) << signer->RootDer();
+    }
   }
 };
 
@@ -63,6 +70,7 @@ void BM_AppleNormalizeWarm(benchmark::State& state) {
     if (!r.ok() || r->rejected) state.SkipWithError("rejected");
     benchmark::DoNotOptimize(r);
   }
+  state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_AppleNormalizeWarm)->Unit(benchmark::kMicrosecond);
 
@@ -84,6 +92,7 @@ void BM_OpenSslP256VerifyBaseline(benchmark::State& state) {
     EVP_MD_CTX_free(v);
     if (ok != 1) state.SkipWithError("verify failed");
   }
+  state.SetItemsProcessed(state.iterations());
   EVP_PKEY_free(key);
 }
 BENCHMARK(BM_OpenSslP256VerifyBaseline)->Unit(benchmark::kMicrosecond);

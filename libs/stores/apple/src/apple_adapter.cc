@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "storewire/crypto/digest.h"
@@ -91,6 +92,39 @@ std::optional<Rejection> CheckNested(const AppConfig& app, absl::string_view wha
   return std::nullopt;
 }
 
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The V2 body Apple sends, {"signedPayload":"<JWS>"}, read without building a
+// DOM (the JWS is ~10 KiB that a JSON parser would copy character by
+// character). Only that exact shape, with optional whitespace and a string of
+// base64url characters and dots (which need no unescaping), is recognised;
+// anything else returns nullopt and takes the general parser.
+std::optional<absl::string_view> PlainSignedPayload(absl::string_view body) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < body.size() && IsJsonSpace(body[i])) ++i;
+  };
+  auto expect = [&](absl::string_view token) {
+    skip_space();
+    if (body.substr(i, token.size()) != token) return false;
+    i += token.size();
+    return true;
+  };
+  if (!expect("{") || !expect("\"signedPayload\"") || !expect(":") || !expect("\"")) {
+    return std::nullopt;
+  }
+  const size_t start = i;
+  while (i < body.size() && (absl::ascii_isalnum(static_cast<unsigned char>(body[i])) ||
+                             body[i] == '-' || body[i] == '_' || body[i] == '.')) {
+    ++i;
+  }
+  const absl::string_view jws = body.substr(start, i - start);
+  if (!expect("\"") || !expect("}")) return std::nullopt;
+  skip_space();
+  if (i != body.size()) return std::nullopt;
+  return jws;
+}
+
 class AppleAdapter final : public StoreAdapter {
  public:
   AppleAdapter(absl::flat_hash_map<std::string, std::unique_ptr<SignedDataVerifier>> verifiers,
@@ -110,6 +144,9 @@ class AppleAdapter final : public StoreAdapter {
       return Reject(v1::REJECT_REASON_UNKNOWN_APP,
                     absl::StrCat("app '", app.id,
                                  "' was not in the config the Apple adapter was created with"));
+    }
+    if (std::optional<absl::string_view> jws = PlainSignedPayload(raw.body())) {
+      return NormalizeV2(*jws, raw, app, *it->second, now);
     }
     rapidjson::Document body;
     body.Parse(raw.body().data(), raw.body().size());
