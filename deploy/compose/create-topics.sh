@@ -29,10 +29,10 @@ case "$partitions$replication" in *[!0-9]*) echo "bad partitions/replication_fac
 min_isr=1
 [ "$replication" -gt 1 ] && min_isr=$((replication - 1))
 
-create() {  # create NAME [--config k=v ...]
+create() {  # create NAME [--config k=v ...]   (PARTITIONS=n overrides)
   local name=$1; shift
   local cmd=("$kafka_topics" --bootstrap-server "$bootstrap" --create --if-not-exists
-             --topic "$prefix.$name" --partitions "$partitions"
+             --topic "$prefix.$name" --partitions "${PARTITIONS:-$partitions}"
              --replication-factor "$replication" --config "min.insync.replicas=$min_isr" "$@")
   if [ "${DRY_RUN:-}" = 1 ]; then echo "${cmd[*]}"; else "${cmd[@]}"; fi
 }
@@ -42,4 +42,10 @@ create events.v1
 create rejected
 # The subscriber base's state: compacted, one record per subscription.
 create subscriptions.state --config cleanup.policy=compact
+# Webhooks (as storewire-webhooks creates them, libs/webhooks WebhookTopics):
+# the endpoint registry and the dead letters are compacted and read whole, one
+# partition each. The retry topics (<prefix>.webhooks.retry.<step>) are left
+# to the service: their names follow webhooks.retry_schedule.
+PARTITIONS=1 create webhooks.endpoints --config cleanup.policy=compact
+PARTITIONS=1 create webhooks.dlq --config cleanup.policy=compact
 echo "topics ready: prefix=$prefix partitions=$partitions replication=$replication" >&2

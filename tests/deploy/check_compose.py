@@ -224,6 +224,11 @@ def check_topics_step(repo, doc):
     state = next((l for l in lines if f"--topic {prefix}.subscriptions.state " in l), "")
     if "cleanup.policy=compact" not in state:
         fail("topics: the subscriptions.state topic must be compacted")
+    # libs/webhooks WebhookTopics: registry and DLQ compacted, one partition.
+    for suffix in ("webhooks.endpoints", "webhooks.dlq"):
+        line = next((l for l in lines if f"--topic {prefix}.{suffix} " in l), "")
+        if "--partitions 1 " not in line or "cleanup.policy=compact" not in line:
+            fail(f"topics: {prefix}.{suffix} must have one partition and be compacted: {line!r}")
 
 
 def check_config_loads(repo, bin_dir, name, svc):

@@ -148,11 +148,16 @@ def main(variant, path, ctl=""):
                     expect(t.get("authenticationRef", {}).get("name") == "kafka-sasl", "KEDA auth ref")
     if variant == "operators":
         names = {t["spec"]["topicName"]: t for t in topics}
-        want = raw_topics | {f"{prefix}.events.v1", f"{prefix}.rejected", f"{prefix}.subscriptions.state"}
+        single = {f"{prefix}.webhooks.endpoints", f"{prefix}.webhooks.dlq"}
+        want = raw_topics | single | {f"{prefix}.events.v1", f"{prefix}.rejected", f"{prefix}.subscriptions.state"}
         expect(set(names) == want, f"KafkaTopics {sorted(names)}")
         for t in topics:
+            name = t["spec"]["topicName"]
             expect(t["metadata"]["labels"].get("strimzi.io/cluster") == "prod", "strimzi.io/cluster label")
-            expect(t["spec"]["partitions"] == kafka["partitions"], f"{t['spec']['topicName']} partitions")
+            expect(t["spec"]["partitions"] == (1 if name in single else kafka["partitions"]), f"{name} partitions")
+        for name in single:
+            expect(names.get(name, {"spec": {"config": {}}})["spec"]["config"].get("cleanup.policy") == "compact",
+                   f"{name} must be compacted")
         state = names.get(f"{prefix}.subscriptions.state", {"spec": {"config": {}}})
         expect(state["spec"]["config"].get("cleanup.policy") == "compact", "the state topic must be compacted")
         expect(len(monitors) == 1 and monitors[0]["spec"]["endpoints"][0]["port"] == "admin"
