@@ -14,6 +14,7 @@
 #include "storewire/core/log.h"
 #include "storewire/http/admin.h"
 #include "storewire/kafka/kafka.h"
+#include "storewire/normalizer/deferral.h"
 #include "storewire/normalizer/normalizer.h"
 #include "storewire/normalizer/stats.h"
 #include "storewire/service/service.h"
@@ -115,6 +116,41 @@ int main(int argc, char** argv) {
   options.group_instance_id = options.transactional_id;
   options.max_batch_records = config.normalizer.max_batch_records;
   options.max_batch_wait = config.normalizer.max_batch_wait;
+  // A batch's store API calls (Google Play) run at once before its transaction.
+  options.before_batch = [&logic](const std::vector<kafka::ConsumedRecord>& batch,
+                                  const std::atomic<bool>&) { logic.Prefetch(batch); };
+  // Records whose store API stays unavailable go to <prefix>.retry.<store>
+  // instead of blocking their partition; a second loop (own group and
+  // transactional id) normalizes them again once due (deferral.h).
+  const normalizer::DeferralPolicy deferral;
+  auto transform = [&logic, &deferral](const kafka::ConsumedRecord& in,
+                                       std::vector<kafka::OutgoingRecord>& out) {
+    return normalizer::TransformOrDefer(logic, deferral, in, out, SystemClock::Get().Now());
+  };
+  kafka::TransactionalProcessor::Options retry_options = options;
+  retry_options.group_id = options.group_id + "-retry";
+  retry_options.transactional_id = options.transactional_id + "-retry";
+  retry_options.group_instance_id = retry_options.transactional_id;
+  retry_options.input_topics.clear();
+  for (v1::Store store : kAllStores)
+    retry_options.input_topics.push_back(logic.topics().Retry(store));
+  retry_options.before_batch = [&logic](const std::vector<kafka::ConsumedRecord>& batch,
+                                        const std::atomic<bool>& stop) {
+    normalizer::WaitUntilDue(batch, absl::Minutes(1), stop);
+    logic.Prefetch(batch);
+  };
+  std::atomic<bool> retry_stop{false};  // set once the main loop has ended
+  std::thread retry_loop([&] {
+    absl::Duration retry_backoff = absl::Seconds(1);
+    while (!retry_stop.load()) {
+      auto processor = kafka::TransactionalProcessor::Create(retry_options, transform);
+      absl::Status s = processor.ok() ? (*processor)->Run(retry_stop) : processor.status();
+      if (s.ok() || s.code() == absl::StatusCode::kAborted) break;
+      log::Warn("retry loop failed; starting a new one", {{"error", std::string(s.message())}});
+      if (service::WaitForStop(retry_backoff) || retry_stop.load()) break;
+      retry_backoff = std::min(retry_backoff * 2, absl::Seconds(30));
+    }
+  });
   // A failed transactional producer is replaced by a new instance with the
   // same transactional.id: its init aborts whatever was open, and consumption
   // resumes from the committed offsets, so exactly-once holds. Being fenced
@@ -122,11 +158,7 @@ int main(int argc, char** argv) {
   absl::Status result;
   absl::Duration backoff = absl::Seconds(1);
   while (!service::StopRequested().load()) {
-    auto processor = kafka::TransactionalProcessor::Create(
-        options,
-        [&logic](const kafka::ConsumedRecord& in, std::vector<kafka::OutgoingRecord>& out) {
-          return logic.Transform(in, out);
-        });
+    auto processor = kafka::TransactionalProcessor::Create(options, transform);
     if (!processor.ok()) {
       result = processor.status();
     } else {
@@ -158,6 +190,8 @@ int main(int argc, char** argv) {
     backoff = std::min(backoff * 2, absl::Seconds(30));
   }
   running = false;
+  retry_stop = true;
+  retry_loop.join();
   control.Shutdown();
   (*admin)->Stop(absl::Seconds(2));
   if (!result.ok()) {

@@ -36,4 +36,8 @@ std::string Topics::Raw(v1::Store store) const {
   return absl::StrCat(prefix_, ".raw.", StoreRouteName(store));
 }
 
+std::string Topics::Retry(v1::Store store) const {
+  return absl::StrCat(prefix_, ".retry.", StoreRouteName(store));
+}
+
 }  // namespace storewire

@@ -14,6 +14,7 @@
 #include "storewire/core/uuid.h"
 #include "storewire/ingress/envelope.h"
 #include "storewire/stores/amazon/sns.h"
+#include "storewire/stores/google/oidc.h"
 #include "storewire/v1/raw.pb.h"
 
 namespace storewire::ingress {
@@ -114,7 +115,15 @@ Ingress::Ingress(const Config& config, kafka::RecordSink& sink, Options options)
       topics_(config.kafka.topic_prefix),
       in_flight_gauge_(options_.metrics->GetGauge(
           "storewire_ingress_in_flight", "Requests waiting for the broker's acknowledgement")),
-      deadlines_(std::make_unique<DeadlineQueue>()) {}
+      deadlines_(std::make_unique<DeadlineQueue>()) {
+  for (const AppConfig& app : config.apps) {
+    if (app.google && app.google->verify_push_token && google_auth_ == nullptr) {
+      google_http_ = http::MakeCurlClient({.max_connections_per_host = 2});
+      google_auth_ =
+          std::make_unique<stores::google::GooglePushAuthenticator>(*google_http_, *options_.clock);
+    }
+  }
+}
 
 Ingress::~Ingress() = default;
 
@@ -154,6 +163,22 @@ Admission Ingress::Admit(const http::Request& request) const {
   }
   if (static_cast<int64_t>(request.body.size()) > config_.ingress.max_body_bytes) {
     return reject(413, absl::StrCat("body larger than ", config_.ingress.max_body_bytes, " bytes"));
+  }
+  if (a.store == v1::STORE_PLAY_STORE && google_auth_ != nullptr) {
+    // Pub/Sub's OIDC token, before anything else is looked at: the answer
+    // carries only the reason code, the log has the detail.
+    std::string detail;
+    absl::Status s =
+        google_auth_->Authenticate(*app->google, request.Header("authorization"), &detail);
+    if (!s.ok()) {
+      log::Info("google push token refused", {{"request_id", a.request_id},
+                                              {"app", app->id},
+                                              {"reason", std::string(s.message())},
+                                              {"detail", detail}});
+    }
+    if (s.code() == absl::StatusCode::kUnauthenticated)
+      return reject(401, std::string(s.message()));
+    if (!s.ok()) return reject(503, "push token keys unavailable; retry later");
   }
   std::optional<absl::string_view> content_type = request.Header("content-type");
   if (!AcceptsContentType(a.store, content_type)) {

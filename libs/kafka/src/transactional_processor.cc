@@ -106,6 +106,7 @@ class TransactionalProcessorImpl final : public TransactionalProcessor {
         return ToFatal(polled);
       }
       if (batch_.empty()) continue;
+      if (options_.before_batch) options_.before_batch(batch_, stop);
 
       const BatchResult result = ProcessBatch();
       switch (result.kind) {

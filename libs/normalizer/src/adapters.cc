@@ -6,6 +6,7 @@
 #include "storewire/stores/amazon/amazon_adapter.h"
 #include "storewire/stores/apple/apple_adapter.h"
 #include "storewire/stores/apple/ocsp.h"
+#include "storewire/stores/google/google_adapter.h"
 #include "storewire/stores/huawei/huawei_adapter.h"
 
 namespace storewire::normalizer {
@@ -31,6 +32,12 @@ absl::StatusOr<AdapterSet> BuildAdapters(const Config& config) {
   adapters[v1::STORE_APP_GALLERY] = stores::MakeHuaweiAdapter(config);
   static http::Client* amazon_http = http::MakeCurlClient({}).release();
   adapters[v1::STORE_AMAZON_APPSTORE] = stores::MakeAmazonAdapter(config, *amazon_http);
+  // Google Play (issue 4): one curl client and per-app service-account
+  // credentials, owned by the adapter.
+  absl::StatusOr<std::unique_ptr<stores::StoreAdapter>> google =
+      stores::google::MakeGoogleAdapter(config);
+  if (!google.ok()) return google.status();
+  adapters[v1::STORE_PLAY_STORE] = *std::move(google);
   return adapters;
 }
 

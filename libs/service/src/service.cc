@@ -109,6 +109,7 @@ std::vector<kafka::TopicSpec> PipelineTopics(const Config& config) {
   const int rf = config.kafka.replication_factor;
   std::vector<kafka::TopicSpec> specs;
   for (v1::Store store : kAllStores) specs.push_back({topics.Raw(store), p, rf, {}});
+  for (v1::Store store : kAllStores) specs.push_back({topics.Retry(store), p, rf, {}});
   specs.push_back({topics.Events(), p, rf, {}});
   specs.push_back({topics.Rejected(), p, rf, {}});
   if (rf > 1) {

@@ -76,7 +76,7 @@ kafka:
 apps:
   - id: demo
     apple: {bundle_id: com.example, app_apple_id: 1234}
-    google: {package_name: com.example.app}
+    google: {package_name: com.example.app, verify_push_token: false}
     huawei: {public_key: MIIB}
     amazon: {topic_arns: [arn:aws:sns:us-east-1:123456789012:appstore-rtn]}
   - id: apple_only

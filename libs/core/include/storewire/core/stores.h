@@ -31,6 +31,8 @@ class Topics {
   std::string Raw(v1::Store store) const;
   std::string Events() const { return prefix_ + ".events.v1"; }
   std::string Rejected() const { return prefix_ + ".rejected"; }
+  // Records whose store API stayed unavailable wait here (libs/normalizer deferral.h).
+  std::string Retry(v1::Store store) const;
   const std::string& prefix() const { return prefix_; }
 
  private:

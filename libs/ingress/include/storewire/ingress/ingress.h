@@ -31,10 +31,15 @@
 #include "storewire/core/config.h"
 #include "storewire/core/metrics.h"
 #include "storewire/core/stores.h"
+#include "storewire/http/client.h"
 #include "storewire/http/message.h"
 #include "storewire/ingress/status_board.h"
 #include "storewire/kafka/kafka.h"
 #include "storewire/v1/event.pb.h"
+
+namespace storewire::stores::google {
+class GooglePushAuthenticator;
+}
 
 namespace storewire::ingress {
 
@@ -85,6 +90,10 @@ class Ingress {
   Topics topics_;
   Gauge& in_flight_gauge_;
   std::unique_ptr<DeadlineQueue> deadlines_;
+  // Google Pub/Sub push OIDC tokens (401 with a reason code); null when no app
+  // has google.verify_push_token on. Its JWKS fetches use their own client.
+  std::unique_ptr<http::Client> google_http_;
+  std::unique_ptr<stores::google::GooglePushAuthenticator> google_auth_;
 };
 
 // The request id to use: the incoming x-request-id if it is 1-128 characters of

@@ -154,6 +154,12 @@ class TransactionalProcessor {
     // Backoff after an aborted batch: doubles from `initial` up to `max`.
     absl::Duration initial_retry_backoff = absl::Milliseconds(100);
     absl::Duration max_retry_backoff = absl::Seconds(5);
+    // Called with each polled batch before its transaction begins (and again
+    // when an aborted batch is polled anew): e.g. to start a batch's store API
+    // calls at once, or to wait until delayed records are due. Must return
+    // promptly once `stop` is set. Optional.
+    std::function<void(const std::vector<ConsumedRecord>& batch, const std::atomic<bool>& stop)>
+        before_batch;
   };
 
   struct Stats {
