@@ -267,7 +267,7 @@ struct Resources {
 absl::StatusOr<std::unique_ptr<StoreAdapter>> MakeGoogleAdapter(const Config& config) {
   auto resources = std::make_shared<Resources>();
   resources->client =
-      http::MakeCurlClient({.max_connections_per_host = 64, .max_total_connections = 256});
+      http::MakeCurlClient({.max_connections_per_host = 256, .max_total_connections = 512});
   for (const AppConfig& app : config.apps) {
     if (!app.google) continue;
     AccessTokenSource* tokens = nullptr;
