@@ -5,11 +5,13 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <regex>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "json_fields.h"
 #include "storewire/crypto/base64.h"
 
@@ -129,14 +131,29 @@ absl::Status VerifySnsSignature(const SnsMessage& m, const crypto::Certificate& 
   return absl::OkStatus();
 }
 
+// Patterns come from the config (a handful): each is compiled once. A pattern
+// that does not compile is remembered as nullptr (matches nothing).
+std::shared_ptr<const std::regex> CompiledPattern(const std::string& pattern) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache =
+      new std::map<std::string, std::shared_ptr<const std::regex>>();  // never destroyed
+  absl::MutexLock lock(&mu);
+  auto it = cache->find(pattern);
+  if (it != cache->end()) return it->second;
+  std::shared_ptr<const std::regex> re;
+  try {
+    re = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    re = nullptr;
+  }
+  if (cache->size() < 256) cache->emplace(pattern, re);
+  return re;
+}
+
 bool UrlAllowed(absl::string_view url, const std::string& pattern) {
   if (url.empty() || url.size() > kMaxUrlBytes || pattern.empty()) return false;
-  try {
-    const std::regex re(pattern, std::regex::ECMAScript);
-    return std::regex_match(url.begin(), url.end(), re);
-  } catch (const std::regex_error&) {
-    return false;
-  }
+  std::shared_ptr<const std::regex> re = CompiledPattern(pattern);
+  return re != nullptr && std::regex_match(url.begin(), url.end(), *re);
 }
 
 absl::Status CheckAtDoor(const AmazonAppConfig& amazon, absl::string_view body) {

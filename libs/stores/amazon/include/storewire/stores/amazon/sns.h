@@ -52,6 +52,7 @@ absl::Status VerifySnsSignature(const SnsMessage& message, const crypto::Certifi
 // Whether `url` matches the ECMAScript regular expression `pattern` in full
 // (the config's signing_cert_url_pattern / subscribe_url_pattern). A pattern
 // that does not compile matches nothing. URLs over 2048 bytes never match.
+// Patterns are compiled once and cached (at most 256 distinct ones).
 bool UrlAllowed(absl::string_view url, const std::string& pattern);
 
 // The checks the ingress can make without I/O, answered 401 when they fail:
