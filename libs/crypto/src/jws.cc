@@ -57,7 +57,13 @@ absl::Status ParseHeader(CompactJws& jws) {
 
 }  // namespace
 
-absl::StatusOr<CompactJws> ParseCompactJws(absl::string_view text) {
+namespace {
+
+struct JwsParts {
+  absl::string_view header, payload, signature;
+};
+
+absl::StatusOr<JwsParts> Split(absl::string_view text) {
   if (text.size() > kMaxJwsBytes) {
     return absl::InvalidArgumentError(absl::StrCat("JWS of ", text.size(), " bytes is too large"));
   }
@@ -66,29 +72,59 @@ absl::StatusOr<CompactJws> ParseCompactJws(absl::string_view text) {
   if (second == absl::string_view::npos || text.find('.', second + 1) != absl::string_view::npos) {
     return absl::InvalidArgumentError("JWS must have exactly three '.'-separated parts");
   }
-  absl::string_view header_b64 = text.substr(0, first);
-  absl::string_view payload_b64 = text.substr(first + 1, second - first - 1);
-  absl::string_view signature_b64 = text.substr(second + 1);
-  if (header_b64.empty()) return absl::InvalidArgumentError("JWS header part is empty");
+  JwsParts parts{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                 text.substr(second + 1)};
+  if (parts.header.empty()) return absl::InvalidArgumentError("JWS header part is empty");
+  return parts;
+}
 
-  CompactJws jws;
-  auto header = Base64UrlDecode(header_b64);
-  if (!header.ok())
-    return absl::InvalidArgumentError(absl::StrCat("JWS header: ", header.status().message()));
-  auto payload = Base64UrlDecode(payload_b64);
+// Decodes payload and signature into `jws`; signing_input from `text`.
+absl::Status DecodePayloadAndSignature(absl::string_view text, const JwsParts& parts,
+                                       CompactJws& jws) {
+  auto payload = Base64UrlDecode(parts.payload);
   if (!payload.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("JWS payload: ", payload.status().message()));
   }
-  auto signature = Base64UrlDecode(signature_b64);
+  auto signature = Base64UrlDecode(parts.signature);
   if (!signature.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("JWS signature: ", signature.status().message()));
   }
-  jws.header_json = *std::move(header);
   jws.payload = *std::move(payload);
   jws.signature = *std::move(signature);
-  jws.signing_input = std::string(text.substr(0, second));
+  jws.signing_input = std::string(text.substr(0, parts.header.size() + 1 + parts.payload.size()));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CompactJws> ParseCompactJws(absl::string_view text) {
+  auto parts = Split(text);
+  if (!parts.ok()) return parts.status();
+  CompactJws jws;
+  auto header = Base64UrlDecode(parts->header);
+  if (!header.ok())
+    return absl::InvalidArgumentError(absl::StrCat("JWS header: ", header.status().message()));
+  if (absl::Status s = DecodePayloadAndSignature(text, *parts, jws); !s.ok()) return s;
+  jws.header_json = *std::move(header);
   if (absl::Status s = ParseHeader(jws); !s.ok()) return s;
+  return jws;
+}
+
+absl::StatusOr<CompactJws> ParseCompactJwsWithKnownHeader(absl::string_view text,
+                                                          const CompactJws& known) {
+  auto parts = Split(text);
+  if (!parts.ok()) return parts.status();
+  const absl::string_view known_header =
+      absl::string_view(known.signing_input).substr(0, known.signing_input.find('.'));
+  if (parts->header != known_header) return ParseCompactJws(text);
+  CompactJws jws;
+  if (absl::Status s = DecodePayloadAndSignature(text, *parts, jws); !s.ok()) return s;
+  jws.alg = known.alg;
+  jws.kid = known.kid;
+  jws.typ = known.typ;
+  jws.x5c = known.x5c;
+  jws.header_json = known.header_json;
   return jws;
 }
 

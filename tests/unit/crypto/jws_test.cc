@@ -55,5 +55,33 @@ TEST(CompactJws, RejectsPaddedOrStandardBase64Parts) {
   EXPECT_FALSE(ParseCompactJws(std_alphabet).ok());
 }
 
+TEST(CompactJws, KnownHeaderIsReusedOnlyWhenByteForByteEqual) {
+  const std::string header = R"({"alg":"ES256","x5c":["AAA","BBB"]})";
+  auto outer = ParseCompactJws(Make(header, R"({"outer":1})", std::string(64, 'o')));
+  ASSERT_TRUE(outer.ok());
+  const std::string same = Make(header, R"({"nested":2})", std::string(64, 'n'));
+  auto nested = ParseCompactJwsWithKnownHeader(same, *outer);
+  ASSERT_TRUE(nested.ok()) << nested.status();
+  EXPECT_EQ(nested->alg, "ES256");
+  EXPECT_EQ(*nested->x5c, (std::vector<std::string>{"AAA", "BBB"}));
+  EXPECT_EQ(nested->header_json, header);
+  EXPECT_EQ(nested->payload, R"({"nested":2})");
+  EXPECT_EQ(nested->signature, std::string(64, 'n'));
+  EXPECT_EQ(nested->signing_input, same.substr(0, same.rfind('.')));
+
+  // Another header is decoded and parsed like ParseCompactJws.
+  auto other =
+      ParseCompactJwsWithKnownHeader(Make(R"({"alg":"HS256","x5c":["CCC"]})", "{}", "s"), *outer);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->alg, "HS256");
+  EXPECT_EQ(*other->x5c, (std::vector<std::string>{"CCC"}));
+  // Strictness of the other parts is unchanged.
+  EXPECT_FALSE(ParseCompactJwsWithKnownHeader(same + ".x", *outer).ok());
+  const std::string bad_payload =
+      same.substr(0, same.find('.') + 1) + "e30=" + same.substr(same.rfind('.'));
+  EXPECT_EQ(ParseCompactJwsWithKnownHeader(bad_payload, *outer).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace storewire::crypto

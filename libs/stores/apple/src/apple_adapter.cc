@@ -230,7 +230,7 @@ class AppleAdapter final : public StoreAdapter {
       const char* what, absl::string_view text, const crypto::CompactJws& outer,
       absl::StatusOr<T> (*decode)(absl::string_view), const SignedDataVerifier& verifier,
       absl::Time now, std::optional<T>& out) {
-    auto jws = crypto::ParseCompactJws(text);
+    auto jws = crypto::ParseCompactJwsWithKnownHeader(text, outer);
     if (!jws.ok()) {
       return std::optional<Rejection>(Rejection{
           v1::REJECT_REASON_MALFORMED,

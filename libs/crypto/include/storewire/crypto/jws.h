@@ -38,6 +38,13 @@ struct CompactJws {
 
 absl::StatusOr<CompactJws> ParseCompactJws(absl::string_view text);
 
+// The same for a JWS that usually shares its header with `known` (a JWS
+// parsed before, e.g. nested JWS signed with the outer's chain): when the
+// header part is byte for byte `known`'s, its decoded fields are copied
+// instead of decoded and parsed again; otherwise exactly ParseCompactJws.
+absl::StatusOr<CompactJws> ParseCompactJwsWithKnownHeader(absl::string_view text,
+                                                          const CompactJws& known);
+
 }  // namespace storewire::crypto
 
 #endif  // STOREWIRE_CRYPTO_JWS_H_
