@@ -33,6 +33,8 @@ int Rejected(const std::vector<std::string>& args, std::ostream& out, std::ostre
 int Replay(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int PauseOrResume(const std::vector<std::string>& args, bool pause, std::ostream& out,
                   std::ostream& err);
+// storewirectl apple test-notification --app ID (apple_test.cc).
+int Apple(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // storewirectl endpoints add|list|get|update|disable|enable|rotate-secret|test|rm|dlq|replay
 // (the WebhookControl gRPC service of storewire-webhooks).
