@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "storewire/crypto/digest.h"
@@ -95,10 +94,11 @@ std::optional<Rejection> CheckNested(const AppConfig& app, absl::string_view wha
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // The V2 body Apple sends, {"signedPayload":"<JWS>"}, read without building a
-// DOM (the JWS is ~10 KiB that a JSON parser would copy character by
-// character). Only that exact shape, with optional whitespace and a string of
-// base64url characters and dots (which need no unescaping), is recognised;
-// anything else returns nullopt and takes the general parser.
+// DOM (a JSON parser would copy the ~10 KiB JWS character by character). Only
+// that exact shape, with optional whitespace and a string without escapes,
+// is recognised here; anything else returns nullopt and takes the general
+// parser. The string is not otherwise checked: the strict base64url decoding
+// of the JWS rejects every character a JSON string could still hold.
 std::optional<absl::string_view> PlainSignedPayload(absl::string_view body) {
   size_t i = 0;
   auto skip_space = [&] {
@@ -113,13 +113,12 @@ std::optional<absl::string_view> PlainSignedPayload(absl::string_view body) {
   if (!expect("{") || !expect("\"signedPayload\"") || !expect(":") || !expect("\"")) {
     return std::nullopt;
   }
-  const size_t start = i;
-  while (i < body.size() && (absl::ascii_isalnum(static_cast<unsigned char>(body[i])) ||
-                             body[i] == '-' || body[i] == '_' || body[i] == '.')) {
-    ++i;
-  }
-  const absl::string_view jws = body.substr(start, i - start);
-  if (!expect("\"") || !expect("}")) return std::nullopt;
+  const size_t end = body.find('"', i);
+  if (end == absl::string_view::npos) return std::nullopt;
+  const absl::string_view jws = body.substr(i, end - i);
+  if (jws.find('\\') != absl::string_view::npos) return std::nullopt;
+  i = end + 1;
+  if (!expect("}")) return std::nullopt;
   skip_space();
   if (i != body.size()) return std::nullopt;
   return jws;
