@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<http::Client> http_client = http::MakeCurlClient(
       {.address_policy =
            wh.allow_private_targets ? http::AddressPolicy::kAny : http::AddressPolicy::kPublicOnly,
-       .max_connections_per_host = wh.max_in_flight_per_endpoint,
+       // Per-endpoint limits are the deliverer's; endpoints may share a host.
+       .max_connections_per_host = 256,
        .max_total_connections = 1024,
        .user_agent = std::string(webhooks::kUserAgent)});
 

@@ -51,8 +51,7 @@ class WebhooksTest : public ::testing::Test {
                            "\n  partitions: 3\n", "webhooks:\n  admin_port: ", admin_port_,
                            "\n  control_port: ", control_port_, "\n  group_id: ", prefix_,
                            "-webhooks\n  allow_private_targets: ", allow_private ? "true" : "false",
-                           "\n  retry_schedule: [1s, 1s, 1s, 1s]\n  retry_jitter: 0\n",
-                           "  total_timeout: 3s\n", extra));
+                           "\n  retry_schedule: [1s, 1s, 1s, 1s]\n  retry_jitter: 0\n", extra));
     auto child = ChildProcess::Spawn(
         {BinaryPath("storewire-webhooks"), "--config", config, "--instance-id", prefix_}, {},
         dir_ + "/webhooks.log");
