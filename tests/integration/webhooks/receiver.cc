@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "storewire/core/log.h"
@@ -12,6 +13,17 @@ namespace storewire::testing {
 void Receiver::Behave(const std::string& path, std::vector<int> statuses) {
   std::lock_guard<std::mutex> lock(mu_);
   behaviour_[path] = std::move(statuses);
+}
+
+void Receiver::Delay(const std::string& path, absl::Duration delay) {
+  std::lock_guard<std::mutex> lock(mu_);
+  delays_[path] = delay;
+}
+
+size_t Receiver::Count(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = requests_.find(path);
+  return it == requests_.end() ? 0 : it->second.size();
 }
 
 bool Receiver::Start() {
@@ -65,6 +77,13 @@ void Receiver::Handle(http::Request request, http::Responder respond) {
     seen.push_back(c);
     if (status < 0) {
       held_.push_back(respond);
+      return;
+    }
+    if (auto d = delays_.find(request.path); d != delays_.end()) {
+      std::thread([respond, delay = d->second, status] {
+        absl::SleepFor(delay);
+        respond({.status = status, .body = "{}"});
+      }).detach();
       return;
     }
   }

@@ -30,10 +30,13 @@ class Receiver {
  public:
   // Statuses to answer in order per path; the last repeats. -1 = never answer.
   void Behave(const std::string& path, std::vector<int> statuses);
+  // Answers 200 on `path` only after `delay` (a slow endpoint).
+  void Delay(const std::string& path, absl::Duration delay);
   bool Start();
   void Stop();
   std::string Url(const std::string& path) const;
   std::vector<Captured> Requests(const std::string& path) const;
+  size_t Count(const std::string& path) const;
   std::set<std::string> DistinctIds(const std::string& path) const;
 
  private:
@@ -41,6 +44,7 @@ class Receiver {
 
   mutable std::mutex mu_;
   std::map<std::string, std::vector<int>> behaviour_;
+  std::map<std::string, absl::Duration> delays_;
   std::map<std::string, std::vector<Captured>> requests_;
   std::vector<http::Responder> held_;
   std::unique_ptr<http::Server> server_;
