@@ -322,19 +322,18 @@ int Replay(const std::vector<std::string>& args, std::ostream& out, std::ostream
   if (!a.Get("to").empty() && !a.Get("to-offset").empty()) {
     return Usage(err, "replay takes --to or --to-offset, not both");
   }
-  for (const auto& [flag, field] :
-       {std::pair{"from", request.mutable_from_time()}, {"to", request.mutable_to_time()}}) {
+  // (mutable_* only for flags given: it marks the field as set.)
+  for (const std::string flag : {"from", "to"}) {
     if (a.Get(flag).empty()) continue;
     absl::StatusOr<google::protobuf::Timestamp> when = ParseWhen(a.Get(flag));
     if (!when.ok()) return Usage(err, std::string(when.status().message()));
-    *field = *when;
+    *(flag == "from" ? request.mutable_from_time() : request.mutable_to_time()) = *when;
   }
-  for (const auto& [flag, field] : {std::pair{"from-offset", request.mutable_from_offsets()},
-                                    {"to-offset", request.mutable_to_offsets()}}) {
+  for (const std::string flag : {"from-offset", "to-offset"}) {
     if (a.Get(flag).empty()) continue;
     absl::StatusOr<v1::PartitionOffset> position = ParsePartitionOffset(a.Get(flag));
     if (!position.ok()) return Usage(err, std::string(position.status().message()));
-    *field->Add() = *position;
+    *(flag == "from-offset" ? request.add_from_offsets() : request.add_to_offsets()) = *position;
   }
   absl::StatusOr<ControlTarget> target = Target(a, setup->config, "normalizer");
   if (!target.ok()) return Usage(err, std::string(target.status().message()));
