@@ -48,7 +48,8 @@ bool WaitForStop(absl::Duration d);
 absl::StatusOr<kafka::ClientOptions> KafkaClientOptions(const Config& config,
                                                         const std::string& client_id);
 
-// Raw topics (one per store), events, rejected: partitions from the config.
+// Raw topics (one per store), events, rejected, retry topics (one per store):
+// partitions from the config.
 std::vector<kafka::TopicSpec> PipelineTopics(const Config& config);
 
 // EnsureTopics, retried with a logged hint while Kafka is unreachable, until
