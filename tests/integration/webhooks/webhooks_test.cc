@@ -313,6 +313,34 @@ TEST_F(WebhooksTest, RotatedSecretSignsWithBothDuringTheOverlap) {
   ExpectVerified(rotated.secret(), got);
 }
 
+TEST_F(WebhooksTest, ReplaySendsAnEndpointTheEventsOfATimeRangeAgain) {
+  StartService();
+  v1::WebhookEndpoint ep = Add("/replay");
+  std::vector<v1::SubscriptionEvent> events = {
+      Event(v1::EVENT_TYPE_RENEWED, v1::ENVIRONMENT_PRODUCTION),
+      Event(v1::EVENT_TYPE_EXPIRED, v1::ENVIRONMENT_PRODUCTION)};
+  v1::SubscriptionEvent old = Event(v1::EVENT_TYPE_RENEWED, v1::ENVIRONMENT_PRODUCTION);
+  *old.mutable_received_at() = TimeUtil::SecondsToTimestamp(1'000'000);  // outside the range
+  events.push_back(old);
+  Produce(events);
+  ASSERT_TRUE(
+      WaitUntil([&] { return receiver_.Requests("/replay").size() == 3; }, absl::Seconds(30)));
+  v1::WebhookReplayRequest req;
+  req.set_endpoint_id(ep.id());
+  *req.mutable_from() = TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(absl::Now()) - 3600);
+  v1::WebhookReplayResponse resp;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->Replay(&ctx, req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.queued(), 2);
+  ASSERT_TRUE(
+      WaitUntil([&] { return receiver_.Requests("/replay").size() == 5; }, absl::Seconds(30)));
+  std::vector<Captured> got = receiver_.Requests("/replay");
+  EXPECT_EQ((std::set<std::string>{got[3].id, got[4].id}),
+            (std::set<std::string>{events[0].id(), events[1].id()}));
+  ExpectVerified(ep.secret(), got);
+}
+
 TEST_F(WebhooksTest, LoopbackIsRefusedUnlessAllowed) {
   StartService("", /*allow_private=*/false);
   v1::WebhookEndpoint ep = Add("/private");

@@ -11,12 +11,12 @@
 //     `disable_after` is disabled too (its status says why).
 //
 //   Deliverer d(options, client, sink, store, policy, clock);
-//   d.Submit(job, [](absl::Status s) { /* delivered or handed on: commit */ });
+//   d.Submit(job, [] { /* delivered, handed on or dropped: commit */ });
 //
-// `done` runs exactly once per Submit, on an HTTP or Kafka callback thread:
-// OK once the delivery needs nothing more from the caller's record (2xx, or
-// the retry/DLQ record acknowledged, or the endpoint is gone). It is never
-// called with an error: a failed hand-off is retried until it succeeds.
+// `done` runs exactly once per Submit, on an HTTP or Kafka callback thread,
+// once the delivery needs nothing more from the caller's record: a 2xx, or
+// its retry/DLQ record acknowledged by Kafka. A failed hand-off to Kafka is
+// retried every second until it succeeds, never dropped.
 // Thread safety: every method may be called from any thread.
 #ifndef STOREWIRE_WEBHOOKS_DELIVERER_H_
 #define STOREWIRE_WEBHOOKS_DELIVERER_H_
