@@ -142,8 +142,7 @@ void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig&
 void ReadMetrics(Reader& r, const YAML::Node& n, MetricsConfig& m) {
   ReadPorts(r, n, "metrics", m.ports);
   r.Get(n["group_id"], "metrics.group_id", m.group_id);
-  r.Get(n["transactional_id_prefix"], "metrics.transactional_id_prefix",
-        m.transactional_id_prefix);
+  r.Get(n["transactional_id_prefix"], "metrics.transactional_id_prefix", m.transactional_id_prefix);
   r.Get(n["max_batch_records"], "metrics.max_batch_records", m.max_batch_records);
   r.GetDuration(n["max_batch_wait"], "metrics.max_batch_wait", m.max_batch_wait);
   r.Get(n["reporting_currency"], "metrics.reporting_currency", m.reporting_currency);
