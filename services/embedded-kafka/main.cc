@@ -11,6 +11,8 @@
 #include "storewire/core/log.h"
 #include "storewire/kafka/embedded.h"
 #include "storewire/service/service.h"
+#include "storewire/subscriber_base/state_topic.h"
+#include "storewire/webhooks/retry_policy.h"
 
 namespace {
 
@@ -58,7 +60,14 @@ int main(int argc, char** argv) {
   }
   // The mock cluster has no CreateTopics API: create the topics here, before
   // any service asks for them.
-  for (const kafka::TopicSpec& topic : service::PipelineTopics(*config)) {
+  std::vector<kafka::TopicSpec> topics = service::PipelineTopics(*config);
+  webhooks::RetryPolicy webhook_policy(config->kafka.topic_prefix, config->webhooks);
+  for (kafka::TopicSpec& spec :
+       webhook_policy.topics().Specs(config->kafka.partitions, config->kafka.replication_factor)) {
+    topics.push_back(std::move(spec));
+  }
+  topics.push_back(subscriber_base::StateTopicSpec(*config));
+  for (const kafka::TopicSpec& topic : topics) {
     absl::Status s = (*cluster)->CreateTopic(topic.name, topic.partitions);
     if (!s.ok() && s.code() != absl::StatusCode::kAlreadyExists) {
       log::Error("cannot create topic", {{"topic", topic.name}, {"error", s.ToString()}});
