@@ -54,8 +54,10 @@ void DeadlineQueue::Loop() {
       continue;
     }
     auto first = queue_.begin();
-    if (Clock::now() < first->first.first) {
-      cv_.wait_until(lock, first->first.first);
+    // A copy: Cancel may erase the entry while the wait has the lock released.
+    const Clock::time_point due = first->first.first;
+    if (Clock::now() < due) {
+      cv_.wait_until(lock, due);
       continue;
     }
     std::function<void()> fn = std::move(first->second);
