@@ -73,6 +73,7 @@ print(f"{'Node SignedDataVerifier, outer only':58s} {node['outer_per_s']:16.0f}"
 print(f"{'Node SignedDataVerifier, outer + transaction + renewal':58s} {node['full_per_s']:16.0f}")
 print()
 print(f"warm / openssl verify rate: {100 * warm / ossl_verify:.0f}%   (target >= 70%)")
+print(f"warm / bare verify in the same process: {100 * warm / bare:.0f}%   (steadier: same binary, interleaved)")
 print(f"warm / Node full notification: {warm / node['full_per_s']:.1f}x   (target >= 10x)")
 print(f"warm / Node outer only: {warm / node['outer_per_s']:.1f}x")
 PY

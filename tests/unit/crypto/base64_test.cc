@@ -39,5 +39,29 @@ TEST(Base64, RejectsNonZeroTrailingBitsAndImpossibleLengths) {
   EXPECT_FALSE(Base64UrlDecode("Zm9vY").ok());
 }
 
+// Lengths 0..300 cover the two-groups-per-step loop, the single-group tail and
+// every padding remainder; every byte value appears.
+TEST(Base64, RoundTripsLongInputsOfEveryLength) {
+  std::string bytes;
+  for (int n = 0; n <= 300; ++n) {
+    SCOPED_TRACE(n);
+    EXPECT_EQ(*Base64UrlDecode(Base64UrlEncode(bytes)), bytes);
+    EXPECT_EQ(*Base64Decode(Base64Encode(bytes)), bytes);
+    bytes.push_back(static_cast<char>((n * 167 + 13) & 0xff));
+  }
+}
+
+TEST(Base64, ReportsTheOffsetOfAnInvalidCharacterAnywhere) {
+  const std::string good = Base64UrlEncode(std::string(60, '\x5a'));  // 80 characters
+  for (size_t at : {0u, 3u, 4u, 7u, 8u, 41u, 75u, 79u}) {
+    std::string bad = good;
+    bad[at] = '.';
+    auto decoded = Base64UrlDecode(bad);
+    ASSERT_FALSE(decoded.ok()) << at;
+    EXPECT_EQ(decoded.status().message(),
+              "base64url: invalid character at offset " + std::to_string(at));
+  }
+}
+
 }  // namespace
 }  // namespace storewire::crypto
