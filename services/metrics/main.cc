@@ -59,8 +59,12 @@ int main(int argc, char** argv) {
     log::Error("cannot start admin server", {{"error", std::string(admin.status().message())}});
     return 2;
   }
-  subscriber_base::SubscriberBaseService grpc_service(base);
   control::ControlServer control;
+  if (absl::Status s = control.Configure(config.control); !s.ok()) {
+    log::Error("bad control config", {{"error", std::string(s.message())}});
+    return 2;
+  }
+  subscriber_base::SubscriberBaseService grpc_service(base, control.authenticator());
   control.AddService(&grpc_service);
   if (absl::Status s = control.Start(mc.ports.bind_address, mc.ports.control_port); !s.ok()) {
     log::Error("cannot start control server", {{"error", std::string(s.message())}});

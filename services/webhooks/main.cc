@@ -88,6 +88,10 @@ int main(int argc, char** argv) {
        .max_total_connections = 1024,
        .user_agent = std::string(webhooks::kUserAgent)});
 
+  control::ControlServer control;
+  if (absl::Status s = control.Configure(config.control); !s.ok()) {
+    return Fail("bad control config", s);
+  }
   webhooks::Timer timer;
   webhooks::DeadLetters dead_letters(*client, **producer, policy, SystemClock::Get());
   webhooks::ControlService control_service({.config = &wh,
@@ -95,8 +99,8 @@ int main(int argc, char** argv) {
                                             .dead_letters = &dead_letters,
                                             .client = http_client.get(),
                                             .clock = &SystemClock::Get(),
-                                            .events_topic = pipeline.Events()});
-  control::ControlServer control;
+                                            .events_topic = pipeline.Events(),
+                                            .auth = &control.authenticator()});
   control.AddService(&control_service);
   if (absl::Status s = control.Start(wh.ports.bind_address, wh.ports.control_port); !s.ok()) {
     return Fail("cannot start control server", s);

@@ -66,11 +66,16 @@ absl::StatusOr<Config> LoadControlConfig(const ParsedArgs& args) {
 
 absl::StatusOr<ControlTarget> Target(const ParsedArgs& args, const Config& config,
                                      const std::string& service) {
-  ControlTarget target;
-  target.service = service;
   const int port = service == "ingress" ? config.ingress.ports.control_port
                                         : config.normalizer.ports.control_port;
-  target.address = args.Get(service, absl::StrCat(config.control.host, ":", port));
+  return TargetAt(args, service, args.Get(service, absl::StrCat(config.control.host, ":", port)));
+}
+
+absl::StatusOr<ControlTarget> TargetAt(const ParsedArgs& args, const std::string& service,
+                                       const std::string& address) {
+  ControlTarget target;
+  target.service = service;
+  target.address = address;
   target.token = args.Get("token");
   if (target.token.empty()) {
     if (const char* env = std::getenv("STOREWIRE_CONTROL_TOKEN"); env != nullptr) {

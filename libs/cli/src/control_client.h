@@ -48,6 +48,11 @@ absl::StatusOr<Config> LoadControlConfig(const ParsedArgs& args);
 // Channel and token for `service` ("ingress" / "normalizer").
 absl::StatusOr<ControlTarget> Target(const ParsedArgs& args, const Config& config,
                                      const std::string& service);
+// The same for an address chosen by the caller (storewirectl endpoints'
+// --server, subscribers' --metrics): --token / $STOREWIRE_CONTROL_TOKEN and
+// --tls-ca, --tls-cert, --tls-key from `args`.
+absl::StatusOr<ControlTarget> TargetAt(const ParsedArgs& args, const std::string& service,
+                                       const std::string& address);
 
 // "table" (default) or "json"; kInvalidArgument otherwise.
 absl::StatusOr<bool> WantsJson(const ParsedArgs& args);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "args.h"
+#include "control_client.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "storewire/cli/cli.h"
@@ -40,7 +41,9 @@ constexpr char kEndpointsUsage[] =
     "                                     or a duration ago (2h)\n"
     "\n"
     "Flags: --server HOST:PORT (default localhost:<webhooks.control_port> of --config, else\n"
-    "localhost:7003), --config FILE. Exit 0 ok, 1 the service failed or refused, 2 bad usage.\n";
+    "localhost:7003), --config FILE, --token TOKEN (default $STOREWIRE_CONTROL_TOKEN),\n"
+    "--tls-ca FILE [--tls-cert FILE --tls-key FILE]. Exit 0 ok, 1 the service failed or\n"
+    "refused, 2 bad usage, 5 the token was refused.\n";
 
 std::string Json(const google::protobuf::Message& m) {
   std::string out;
@@ -93,29 +96,28 @@ absl::StatusOr<absl::Time> ParseWhen(const std::string& text) {
 
 class Session {
  public:
-  Session(const std::string& address, std::ostream& err)
-      : stub_(v1::WebhookControl::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
-        address_(address),
+  Session(ControlTarget target, std::ostream& err)
+      : target_(std::move(target)),
+        stub_(v1::WebhookControl::NewStub(target_.channel)),
         err_(err) {}
 
   template <typename Req, typename Resp, typename Call>
   int Run(Call call, const Req& request, Resp& response, absl::Duration timeout) {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-    grpc::Status s = ((*stub_).*call)(&context, request, &response);
+    std::unique_ptr<grpc::ClientContext> context = target_.Context(timeout);
+    grpc::Status s = ((*stub_).*call)(context.get(), request, &response);
     if (s.ok()) return kExitOk;
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) return target_.Fail(s, err_);
     err_ << "storewirectl endpoints: " << s.error_message();
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      err_ << " (is storewire-webhooks running on " << address_ << "? --server HOST:PORT)";
+      err_ << " (is storewire-webhooks running on " << target_.address << "? --server HOST:PORT)";
     }
     err_ << "\n";
     return kExitFailure;
   }
 
  private:
+  ControlTarget target_;
   std::unique_ptr<v1::WebhookControl::Stub> stub_;
-  std::string address_;
   std::ostream& err_;
 };
 
@@ -126,7 +128,7 @@ int Endpoints(const std::vector<std::string>& args, std::istream& in, std::ostre
   absl::StatusOr<ParsedArgs> parsed =
       ParseArgs(args,
                 {"url", "events", "app", "environment", "description", "overlap", "event", "from",
-                 "to", "server", "config"},
+                 "to", "server", "config", "token", "tls-ca", "tls-cert", "tls-key"},
                 {"help"});
   if (!parsed.ok()) {
     err << "storewirectl endpoints: " << parsed.status().message() << "\n" << kEndpointsUsage;
@@ -148,7 +150,12 @@ int Endpoints(const std::vector<std::string>& args, std::istream& in, std::ostre
     return kExitUsage;
   };
   auto id_arg = [&](size_t index) -> std::string { return pos.size() > index ? pos[index] : ""; };
-  Session session(ServerAddress(a), err);
+  absl::StatusOr<ControlTarget> target = TargetAt(a, "webhooks service", ServerAddress(a));
+  if (!target.ok()) {
+    err << "storewirectl endpoints: " << target.status().message() << "\n";
+    return kExitUsage;
+  }
+  Session session(*std::move(target), err);
   using Stub = v1::WebhookControl::Stub;
   const absl::Duration kShort = absl::Seconds(30);
   const absl::Duration kLong = absl::Minutes(10);

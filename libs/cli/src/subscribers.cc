@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "args.h"
+#include "control_client.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "storewire/cli/cli.h"
@@ -19,9 +20,6 @@
 
 namespace storewire::cli {
 namespace {
-
-constexpr int kExitUnreachable = 4;
-constexpr int kExitUnauthenticated = 5;
 
 constexpr char kUsage[] =
     "usage: storewirectl subscribers <verb> [flags]\n"
@@ -35,7 +33,8 @@ constexpr char kUsage[] =
     "  refund-abuse  customers with repeated refunds soon after purchase [--app ID]\n"
     "\n"
     "flags: --config FILE, --metrics HOST:PORT (default control.host:metrics.control_port),\n"
-    "  --token TOKEN (default $STOREWIRE_CONTROL_TOKEN), --output table|json\n";
+    "  --token TOKEN (default $STOREWIRE_CONTROL_TOKEN), --output table|json,\n"
+    "  --tls-ca FILE [--tls-cert FILE --tls-key FILE] when the control port speaks TLS\n";
 
 std::string Json(const google::protobuf::Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -85,16 +84,11 @@ void PrintFigures(const v1::BaseFigures& f, const std::string& currency, std::os
 }
 
 struct Connection {
+  ControlTarget target;
   std::string address;
-  std::string token;
   std::unique_ptr<v1::SubscriberBase::Stub> stub;
 
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
-    return context;
-  }
+  std::unique_ptr<grpc::ClientContext> Context() const { return target.Context(absl::Seconds(10)); }
 
   int Fail(const grpc::Status& status, std::ostream& err) const {
     switch (status.error_code()) {
@@ -151,7 +145,9 @@ int Subscribers(const std::vector<std::string>& args, std::ostream& out, std::os
   const std::string verb = args[0];
   absl::StatusOr<ParsedArgs> parsed =
       ParseArgs({args.begin() + 1, args.end()},
-                {"config", "metrics", "token", "output", "app", "store", "environment"}, {"help"});
+                {"config", "metrics", "token", "output", "app", "store", "environment", "tls-ca",
+                 "tls-cert", "tls-key"},
+                {"help"});
   if (!parsed.ok()) {
     err << "storewirectl subscribers: " << parsed.status().message() << "\n" << kUsage;
     return kExitUsage;
@@ -180,12 +176,13 @@ int Subscribers(const std::vector<std::string>& args, std::ostream& out, std::os
   Connection c;
   c.address = parsed->Get(
       "metrics", absl::StrCat(config->control.host, ":", config->metrics.ports.control_port));
-  c.token = parsed->Get("token");
-  if (const char* t = std::getenv("STOREWIRE_CONTROL_TOKEN"); c.token.empty() && t != nullptr) {
-    c.token = t;
+  absl::StatusOr<ControlTarget> target = TargetAt(*parsed, "metrics service", c.address);
+  if (!target.ok()) {
+    err << "storewirectl subscribers: " << target.status().message() << "\n";
+    return kExitUsage;
   }
-  c.stub = v1::SubscriberBase::NewStub(
-      grpc::CreateChannel(c.address, grpc::InsecureChannelCredentials()));
+  c.target = *std::move(target);
+  c.stub = v1::SubscriberBase::NewStub(c.target.channel);
 
   if (verb == "summary") {
     v1::SummaryRequest req;

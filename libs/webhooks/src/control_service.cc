@@ -40,9 +40,10 @@ std::string NewEndpointId() {
 
 }  // namespace
 
-grpc::Status ControlService::AddEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::AddEndpoint(grpc::ServerContext* context,
                                          const v1::AddEndpointRequest* request,
                                          v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   if (absl::Status s = ValidateUrl(request->url()); !s.ok()) return ToGrpc(s);
   v1::WebhookEndpoint endpoint;
   endpoint.set_id(NewEndpointId());
@@ -60,17 +61,20 @@ grpc::Status ControlService::AddEndpoint(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::ListEndpoints(grpc::ServerContext*, const v1::ListEndpointsRequest*,
+grpc::Status ControlService::ListEndpoints(grpc::ServerContext* context,
+                                           const v1::ListEndpointsRequest*,
                                            v1::ListEndpointsResponse* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   for (const EndpointPtr& e : deps_.store->registry().List()) {
     *response->add_endpoints() = Redacted(*e);
   }
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::GetEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::GetEndpoint(grpc::ServerContext* context,
                                          const v1::GetEndpointRequest* request,
                                          v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   EndpointPtr e = deps_.store->registry().Find(request->id());
   if (e == nullptr) {
     return ToGrpc(absl::NotFoundError(absl::StrCat("no endpoint with id '", request->id(), "'")));
@@ -88,9 +92,10 @@ grpc::Status ControlService::Mutate(const std::string& id,
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::UpdateEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::UpdateEndpoint(grpc::ServerContext* context,
                                             const v1::UpdateEndpointRequest* request,
                                             v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   v1::EndpointFilter filter = request->filter();
   if (absl::Status s = NormalizeFilter(filter); !s.ok()) return ToGrpc(s);
   if (!request->url().empty()) {
@@ -109,9 +114,10 @@ grpc::Status ControlService::UpdateEndpoint(grpc::ServerContext*,
   return status;
 }
 
-grpc::Status ControlService::DisableEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::DisableEndpoint(grpc::ServerContext* context,
                                              const v1::SetEndpointEnabledRequest* request,
                                              v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   grpc::Status status = Mutate(
       request->id(),
       [](v1::WebhookEndpoint& e) {
@@ -124,9 +130,10 @@ grpc::Status ControlService::DisableEndpoint(grpc::ServerContext*,
   return status;
 }
 
-grpc::Status ControlService::EnableEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::EnableEndpoint(grpc::ServerContext* context,
                                             const v1::SetEndpointEnabledRequest* request,
                                             v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   grpc::Status status = Mutate(
       request->id(),
       [](v1::WebhookEndpoint& e) {
@@ -139,9 +146,10 @@ grpc::Status ControlService::EnableEndpoint(grpc::ServerContext*,
   return status;
 }
 
-grpc::Status ControlService::RotateSecret(grpc::ServerContext*,
+grpc::Status ControlService::RotateSecret(grpc::ServerContext* context,
                                           const v1::RotateSecretRequest* request,
                                           v1::WebhookEndpoint* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   if (request->overlap_seconds() < 0) {
     return ToGrpc(absl::InvalidArgumentError("overlap_seconds must be >= 0"));
   }
@@ -160,9 +168,10 @@ grpc::Status ControlService::RotateSecret(grpc::ServerContext*,
       response);
 }
 
-grpc::Status ControlService::RemoveEndpoint(grpc::ServerContext*,
+grpc::Status ControlService::RemoveEndpoint(grpc::ServerContext* context,
                                             const v1::RemoveEndpointRequest* request,
                                             v1::RemoveEndpointResponse*) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   v1::WebhookEndpoint ignored;
   return Mutate(
       request->id(),
@@ -176,9 +185,10 @@ grpc::Status ControlService::RemoveEndpoint(grpc::ServerContext*,
       &ignored);
 }
 
-grpc::Status ControlService::SendTestEvent(grpc::ServerContext*,
+grpc::Status ControlService::SendTestEvent(grpc::ServerContext* context,
                                            const v1::SendTestEventRequest* request,
                                            v1::SendTestEventResponse* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   EndpointPtr endpoint = deps_.store->registry().Find(request->id());
   if (endpoint == nullptr) {
     return ToGrpc(absl::NotFoundError(absl::StrCat("no endpoint with id '", request->id(), "'")));
@@ -211,17 +221,20 @@ grpc::Status ControlService::SendTestEvent(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::ListDeadLetters(grpc::ServerContext*,
+grpc::Status ControlService::ListDeadLetters(grpc::ServerContext* context,
                                              const v1::ListDeadLettersRequest* request,
                                              v1::ListDeadLettersResponse* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   auto dead = deps_.dead_letters->List(request->endpoint_id());
   if (!dead.ok()) return ToGrpc(dead.status());
   for (v1::WebhookDelivery& d : *dead) *response->add_deliveries() = std::move(d);
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::Redrive(grpc::ServerContext*, const v1::WebhookRedriveRequest* request,
+grpc::Status ControlService::Redrive(grpc::ServerContext* context,
+                                     const v1::WebhookRedriveRequest* request,
                                      v1::WebhookRedriveResponse* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   if (request->endpoint_id().empty()) {
     return ToGrpc(absl::InvalidArgumentError("endpoint_id is required"));
   }
@@ -235,8 +248,10 @@ grpc::Status ControlService::Redrive(grpc::ServerContext*, const v1::WebhookRedr
   return grpc::Status::OK;
 }
 
-grpc::Status ControlService::Replay(grpc::ServerContext*, const v1::WebhookReplayRequest* request,
+grpc::Status ControlService::Replay(grpc::ServerContext* context,
+                                    const v1::WebhookReplayRequest* request,
                                     v1::WebhookReplayResponse* response) {
+  if (grpc::Status s = deps_.auth->Check(*context); !s.ok()) return s;
   EndpointPtr endpoint = deps_.store->registry().Find(request->endpoint_id());
   if (endpoint == nullptr) {
     return ToGrpc(

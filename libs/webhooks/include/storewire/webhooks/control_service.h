@@ -13,6 +13,7 @@
 
 #include <string>
 
+#include "storewire/control/auth.h"
 #include "storewire/core/clock.h"
 #include "storewire/core/config.h"
 #include "storewire/http/client.h"
@@ -31,6 +32,8 @@ class ControlService final : public v1::WebhookControl::Service {
     http::Client* client = nullptr;
     const Clock* clock = nullptr;
     std::string events_topic;
+    // Checks every call's bearer token (control.tokens); must be set.
+    const control::Authenticator* auth = nullptr;
   };
   explicit ControlService(Deps deps) : deps_(std::move(deps)) {}
 
