@@ -3,6 +3,7 @@
 // signatures; serves the WebhookControl gRPC service. Logic: libs/webhooks.
 #include <atomic>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "storewire/control/server.h"
@@ -17,6 +18,7 @@
 #include "storewire/webhooks/dead_letters.h"
 #include "storewire/webhooks/deliverer.h"
 #include "storewire/webhooks/dispatcher.h"
+#include "storewire/webhooks/forward.h"
 #include "storewire/webhooks/metrics.h"
 #include "storewire/webhooks/registry.h"
 #include "storewire/webhooks/retry_policy.h"
@@ -29,7 +31,9 @@ constexpr char kUsage[] =
     "usage: storewire-webhooks [--config FILE] [--instance-id ID]\n"
     "Delivers <prefix>.events.v1 to the registered webhook endpoints (Standard Webhooks\n"
     "signatures, retry topics <prefix>.webhooks.retry.<step>, dead letters in\n"
-    "<prefix>.webhooks.dlq) and serves the WebhookControl gRPC service (default port 7003).\n"
+    "<prefix>.webhooks.dlq), forwards raw notifications to the apps' configured\n"
+    "apps[].<store>.forward URLs with the same retries, and serves the WebhookControl gRPC\n"
+    "service (default port 7003).\n"
     "--config defaults to $STOREWIRE_CONFIG, else ./storewire.yaml.\n";
 
 int Fail(const char* what, const absl::Status& status) {
@@ -74,6 +78,8 @@ int main(int argc, char** argv) {
   if (!producer.ok()) return Fail("cannot create the Kafka producer", producer.status());
 
   webhooks::Registry registry;
+  registry.SetForwards(webhooks::ForwardEndpoints(config));
+  const std::vector<std::string> forwarded = webhooks::ForwardedRawTopics(config);
   webhooks::EndpointStore store(**producer, policy.topics().endpoints, registry,
                                 SystemClock::Get());
   auto follower =
@@ -121,6 +127,18 @@ int main(int argc, char** argv) {
                                            .read_committed = true,
                                            .auto_offset_reset = "earliest"});
   if (!consumer.ok()) return Fail("cannot create the Kafka consumer", consumer.status());
+  // Raw forwarding reads the raw topics in a group of its own, so that where
+  // it starts (webhooks.forward_start) does not touch the events' offsets.
+  std::unique_ptr<kafka::Consumer> forward_consumer;
+  if (!forwarded.empty()) {
+    auto c = kafka::Consumer::Create({.client = *client,
+                                      .group_id = wh.group_id + ".forward",
+                                      .topics = forwarded,
+                                      .read_committed = true,
+                                      .auto_offset_reset = wh.forward_start});
+    if (!c.ok()) return Fail("cannot create the raw forwarding consumer", c.status());
+    forward_consumer = *std::move(c);
+  }
 
   int exit_code = 0;
   {
@@ -128,10 +146,27 @@ int main(int argc, char** argv) {
                                   timer);
     webhooks::Dispatcher dispatcher({.events_topic = pipeline.Events(), .retry_topics = inputs},
                                     **consumer, deliverer, registry, timer, SystemClock::Get());
+    std::unique_ptr<webhooks::Dispatcher> forwarder;
+    std::thread forward_thread;
+    std::atomic<bool> forward_failed{false};
+    if (forward_consumer != nullptr) {
+      forwarder = std::make_unique<webhooks::Dispatcher>(
+          webhooks::Dispatcher::Options{.raw_topics = forwarded}, *forward_consumer, deliverer,
+          registry, timer, SystemClock::Get());
+      forward_thread = std::thread([&] {
+        absl::Status s = forwarder->Run(service::StopRequested());
+        if (!s.ok()) {
+          log::Error("raw forwarding ended", {{"error", std::string(s.message())}});
+          forward_failed = true;
+          service::RequestStop();
+        }
+      });
+    }
     running = true;
     log::Info("delivering",
               {{"group", wh.group_id},
                {"brokers", client->brokers},
+               {"raw_forwards", std::to_string(webhooks::ForwardEndpoints(config).size())},
                {"allow_private_targets", wh.allow_private_targets ? "true" : "false"}});
     absl::Status result = dispatcher.Run(service::StopRequested());
     running = false;
@@ -139,6 +174,9 @@ int main(int argc, char** argv) {
       log::Error("dispatcher ended", {{"error", std::string(result.message())}});
       exit_code = 1;
     }
+    service::RequestStop();  // the forwarding loop ends with the main one
+    if (forward_thread.joinable()) forward_thread.join();
+    if (forward_failed) exit_code = 1;
     control.Shutdown();
     // Requests still in flight complete (cancelled) while the deliverer lives.
     http_client.reset();

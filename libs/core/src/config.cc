@@ -85,9 +85,36 @@ void ReadPorts(Reader& r, const YAML::Node& n, const std::string& path, ServiceP
   r.Get(n["control_port"], path + ".control_port", p.control_port);
 }
 
+void ReadForward(Reader& r, const YAML::Node& store_node, const std::string& store,
+                 const std::string& app_path, AppConfig& app) {
+  const YAML::Node n = store_node["forward"];
+  if (!n || n.IsNull()) return;
+  const std::string path = absl::StrCat(app_path, ".", store, ".forward");
+  if (!n.IsMap()) return r.Fail(path, "expected a map with url (and optional headers)");
+  ForwardConfig& f = app.forwards[store];
+  r.Get(n["url"], path + ".url", f.url);
+  r.Get(n["max_in_flight"], path + ".max_in_flight", f.max_in_flight);
+  if (!absl::StartsWith(f.url, "https://") && !absl::StartsWith(f.url, "http://")) {
+    r.Fail(path + ".url", absl::StrCat("expected an http:// or https:// URL, got '", f.url, "'"));
+  }
+  if (f.max_in_flight < 0) r.Fail(path + ".max_in_flight", "must be >= 0");
+  if (const YAML::Node h = n["headers"]) {
+    if (!h.IsMap()) return r.Fail(path + ".headers", "expected a map of header: value");
+    for (const auto& kv : h) {
+      const std::string name = kv.first.as<std::string>();
+      std::string value;
+      r.Get(kv.second, absl::StrCat(path, ".headers.", name), value);
+      f.headers[name] = value;
+    }
+  }
+}
+
 void ReadApp(Reader& r, const YAML::Node& n, const std::string& path, AppConfig& app) {
   r.Get(n["id"], path + ".id", app.id);
   if (app.id.empty()) r.Fail(path + ".id", "every app needs an id");
+  for (const char* store : {"apple", "google", "huawei", "amazon"}) {
+    if (const YAML::Node s = n[store]; s && s.IsMap()) ReadForward(r, s, store, path, app);
+  }
   if (const YAML::Node a = n["apple"]) {
     AppleAppConfig& c = app.apple.emplace();
     r.Get(a["bundle_id"], path + ".apple.bundle_id", c.bundle_id);
@@ -313,6 +340,10 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml, absl::string_view sou
     r.GetDuration(n["secret_rotation_overlap"], "webhooks.secret_rotation_overlap",
                   w.secret_rotation_overlap);
     r.Get(n["max_response_bytes"], "webhooks.max_response_bytes", w.max_response_bytes);
+    r.Get(n["forward_start"], "webhooks.forward_start", w.forward_start);
+    if (w.forward_start != "latest" && w.forward_start != "earliest") {
+      r.Fail("webhooks.forward_start", "must be latest or earliest");
+    }
     if (w.retry_jitter < 0 || w.retry_jitter >= 1) {
       r.Fail("webhooks.retry_jitter", "must be in [0, 1), e.g. 0.2 for +/-20%");
     }

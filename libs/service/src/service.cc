@@ -37,6 +37,8 @@ const std::atomic<bool>& StopRequested() {
   return g_stop;
 }
 
+void RequestStop() { g_stop = true; }
+
 bool WaitForStop(absl::Duration d) {
   absl::Time until = absl::Now() + d;
   while (absl::Now() < until) {

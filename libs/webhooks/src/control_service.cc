@@ -193,6 +193,12 @@ grpc::Status ControlService::SendTestEvent(grpc::ServerContext* context,
   if (endpoint == nullptr) {
     return ToGrpc(absl::NotFoundError(absl::StrCat("no endpoint with id '", request->id(), "'")));
   }
+  if (endpoint->has_forward()) {
+    return ToGrpc(absl::FailedPreconditionError(absl::StrCat(
+        request->id(),
+        " is a raw forward: it receives the store's own notifications, not storewire events; "
+        "post a store notification to the ingress to test it")));
+  }
   const absl::Time now = deps_.clock->Now();
   v1::SubscriptionEvent event;
   event.set_id(RandomUuid());
@@ -256,6 +262,12 @@ grpc::Status ControlService::Replay(grpc::ServerContext* context,
   if (endpoint == nullptr) {
     return ToGrpc(
         absl::NotFoundError(absl::StrCat("no endpoint with id '", request->endpoint_id(), "'")));
+  }
+  if (endpoint->has_forward()) {
+    return ToGrpc(absl::FailedPreconditionError(absl::StrCat(
+        request->endpoint_id(),
+        " is a raw forward: replay re-sends storewire events, which a forward never receives "
+        "(its dead letters can be redriven: storewirectl endpoints dlq redrive)")));
   }
   const absl::Time from = FromProto(request->from());
   const absl::Time to = request->has_to() ? FromProto(request->to()) : deps_.clock->Now();

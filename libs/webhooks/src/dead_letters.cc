@@ -51,13 +51,25 @@ absl::StatusOr<std::vector<v1::WebhookDelivery>> DeadLetters::List(const std::st
 
 absl::Status DeadLetters::Queue(const std::string& endpoint_id,
                                 const v1::SubscriptionEvent& event) {
+  v1::WebhookDelivery delivery;
+  delivery.set_endpoint_id(endpoint_id);
+  *delivery.mutable_event() = event;
+  return Queue(delivery);
+}
+
+absl::Status DeadLetters::Queue(const v1::WebhookDelivery& dead) {
   if (policy_.max_attempts() <= 1) {
     return absl::FailedPreconditionError(
         "webhooks.retry_schedule is empty: there is no retry topic to queue deliveries on");
   }
+  const std::string& endpoint_id = dead.endpoint_id();
   v1::WebhookDelivery delivery;
   delivery.set_endpoint_id(endpoint_id);
-  *delivery.mutable_event() = event;
+  if (dead.has_raw()) {
+    *delivery.mutable_raw() = dead.raw();
+  } else {
+    *delivery.mutable_event() = dead.event();
+  }
   delivery.set_attempt(0);
   *delivery.mutable_due_at() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now()));
   return SendAndWait(
@@ -71,11 +83,11 @@ absl::StatusOr<int> DeadLetters::Redrive(const std::string& endpoint_id,
   if (!dead.ok()) return dead.status();
   int redriven = 0;
   for (v1::WebhookDelivery& d : *dead) {
-    if (!event_id.empty() && d.event().id() != event_id) continue;
-    if (absl::Status s = Queue(d.endpoint_id(), d.event()); !s.ok()) return s;
+    if (!event_id.empty() && DeliveryId(d) != event_id) continue;
+    if (absl::Status s = Queue(d); !s.ok()) return s;
     d.set_redriven(true);
     if (absl::Status s = SendAndWait(sink_, {.topic = policy_.topics().dlq,
-                                             .key = DeadLetterKey(d.endpoint_id(), d.event().id()),
+                                             .key = DeadLetterKey(d.endpoint_id(), DeliveryId(d)),
                                              .value = d.SerializeAsString()});
         !s.ok()) {
       return s;

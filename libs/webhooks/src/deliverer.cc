@@ -4,6 +4,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "storewire/core/log.h"
 #include "storewire/webhooks/endpoint.h"
+#include "storewire/webhooks/forward.h"
 #include "storewire/webhooks/metrics.h"
 #include "storewire/webhooks/signature.h"
 
@@ -94,7 +95,9 @@ void Deliverer::Start(DeliveryJob job, Done done) {
   const absl::Time now = clock_.Now();
   const v1::WebhookEndpoint& endpoint = *job.endpoint;
   absl::StatusOr<http::HeaderList> headers =
-      SignedHeaders(ActiveSecrets(endpoint, now), job.delivery.event().id(), now, *job.body);
+      job.delivery.has_raw()
+          ? ForwardHeaders(endpoint.forward(), job.delivery.raw())
+          : SignedHeaders(ActiveSecrets(endpoint, now), job.delivery.event().id(), now, *job.body);
   if (!headers.ok()) {
     // A stored secret that cannot sign is a broken record: park the delivery.
     log::Error("cannot sign a delivery",
@@ -157,15 +160,17 @@ void Deliverer::OnResult(DeliveryJob job, Done done, absl::Time started,
 
   switch (outcome.kind) {
     case Outcome::Kind::kDelivered: {
-      if (job.delivery.event().has_received_at()) {
-        metrics.latency.Observe(
-            absl::ToDoubleSeconds(now - FromProto(job.delivery.event().received_at())));
+      const google::protobuf::Timestamp& received = ReceivedAt(job.delivery);
+      if (received.seconds() != 0 || received.nanos() != 0) {
+        metrics.latency.Observe(absl::ToDoubleSeconds(now - FromProto(received)));
       }
       return done();
     }
     case Outcome::Kind::kGone:
       Disable(id, "the endpoint answered 410 Gone");
-      return DeadLetter(std::move(job), "410 Gone: endpoint disabled", std::move(done));
+      return DeadLetter(std::move(job),
+                        job.endpoint->has_forward() ? "410 Gone" : "410 Gone: endpoint disabled",
+                        std::move(done));
     case Outcome::Kind::kRetry:
       break;
   }
@@ -221,11 +226,11 @@ void Deliverer::DeadLetter(DeliveryJob job, const std::string& reason, Done done
   metrics.dead_letters.Increment();
   DlqDepth().Add(1);
   log::Warn("delivery dead-lettered", {{"endpoint", job.endpoint->id()},
-                                       {"webhook_id", job.delivery.event().id()},
+                                       {"webhook_id", DeliveryId(job.delivery)},
                                        {"attempts", absl::StrCat(job.delivery.attempt())},
                                        {"reason", reason}});
   Produce({.topic = policy_.topics().dlq,
-           .key = DeadLetterKey(job.endpoint->id(), job.delivery.event().id()),
+           .key = DeadLetterKey(job.endpoint->id(), DeliveryId(job.delivery)),
            .value = job.delivery.SerializeAsString()},
           std::move(done));
 }
@@ -246,6 +251,12 @@ void Deliverer::Produce(kafka::OutgoingRecord record, Done done) {
 void Deliverer::Disable(const std::string& endpoint_id, const std::string& reason) {
   EndpointPtr current = store_.registry().Find(endpoint_id);
   if (current == nullptr || current->disabled()) return;
+  if (current->has_forward()) {
+    // A forward comes from the config: it keeps going (retries, then dead
+    // letters) until the config changes.
+    log::Warn("raw forward failing", {{"endpoint", endpoint_id}, {"reason", reason}});
+    return;
+  }
   v1::WebhookEndpoint endpoint = *current;
   endpoint.set_disabled(true);
   endpoint.set_disabled_reason(reason);

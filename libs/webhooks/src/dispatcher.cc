@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "storewire/core/log.h"
 #include "storewire/stores/adapter.h"
+#include "storewire/webhooks/endpoint.h"
 #include "storewire/webhooks/metrics.h"
 
 namespace storewire::webhooks {
@@ -80,7 +81,29 @@ void Dispatcher::Handle(const kafka::ConsumedRecord& record) {
   pending_[id] = {record.topic, record.partition, record.offset, 0};
   tracker_.Start(record.topic, record.partition, record.offset);
   if (record.topic == options_.events_topic) return HandleEvent(id, record);
+  if (std::find(options_.raw_topics.begin(), options_.raw_topics.end(), record.topic) !=
+      options_.raw_topics.end()) {
+    return HandleRaw(id, record);
+  }
   return HandleRetry(id, record);
+}
+
+void Dispatcher::HandleRaw(uint64_t id, const kafka::ConsumedRecord& record) {
+  DeliveryJob job;
+  if (!job.delivery.mutable_raw()->ParseFromString(record.value)) {
+    log::Error("skipping an unreadable raw record", {{"topic", record.topic},
+                                                     {"partition", absl::StrCat(record.partition)},
+                                                     {"offset", absl::StrCat(record.offset)}});
+    return FinishNow(id);
+  }
+  const v1::RawNotification& raw = job.delivery.raw();
+  job.endpoint = registry_.ForwardFor(raw.app_id(), raw.store());
+  if (job.endpoint == nullptr) return FinishNow(id);  // no forward for this app and store
+  job.delivery.set_endpoint_id(job.endpoint->id());
+  job.body = std::make_shared<const std::string>(raw.body());
+  pending_[id].remaining = 1;
+  deliveries_.fetch_add(1);
+  deliverer_.Submit(std::move(job), [this, id] { Complete(id); });
 }
 
 void Dispatcher::HandleEvent(uint64_t id, const kafka::ConsumedRecord& record) {
@@ -115,13 +138,14 @@ void Dispatcher::HandleRetry(uint64_t id, const kafka::ConsumedRecord& record) {
   }
   job.endpoint = registry_.Find(job.delivery.endpoint_id());
   if (job.endpoint == nullptr) {
-    log::Info(
-        "dropping a retry for a removed endpoint",
-        {{"endpoint", job.delivery.endpoint_id()}, {"webhook_id", job.delivery.event().id()}});
+    log::Info("dropping a retry for a removed endpoint",
+              {{"endpoint", job.delivery.endpoint_id()}, {"webhook_id", DeliveryId(job.delivery)}});
     return FinishNow(id);
   }
   pending_[id].remaining = 1;
-  job.body = std::make_shared<const std::string>(stores::EventToJson(job.delivery.event()));
+  job.body = std::make_shared<const std::string>(job.delivery.has_raw()
+                                                     ? job.delivery.raw().body()
+                                                     : stores::EventToJson(job.delivery.event()));
   if (job.endpoint->disabled()) {
     deliverer_.DeadLetter(std::move(job), "endpoint disabled", [this, id] { Complete(id); });
     return;

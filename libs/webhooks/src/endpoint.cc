@@ -93,4 +93,12 @@ v1::WebhookEndpoint Redacted(const v1::WebhookEndpoint& endpoint) {
   return copy;
 }
 
+const std::string& DeliveryId(const v1::WebhookDelivery& delivery) {
+  return delivery.has_raw() ? delivery.raw().request_id() : delivery.event().id();
+}
+
+const google::protobuf::Timestamp& ReceivedAt(const v1::WebhookDelivery& delivery) {
+  return delivery.has_raw() ? delivery.raw().received_at() : delivery.event().received_at();
+}
+
 }  // namespace storewire::webhooks

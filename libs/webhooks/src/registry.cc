@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "storewire/core/log.h"
+#include "storewire/core/stores.h"
 #include "storewire/core/uuid.h"
 #include "storewire/webhooks/endpoint.h"
+#include "storewire/webhooks/forward.h"
 
 namespace storewire::webhooks {
 
@@ -34,8 +36,22 @@ void Registry::Apply(const v1::WebhookEndpoint& endpoint) {
   slot = std::make_shared<const v1::WebhookEndpoint>(endpoint);
 }
 
+void Registry::SetForwards(const std::vector<v1::WebhookEndpoint>& forwards) {
+  std::map<std::string, EndpointPtr> fresh;
+  for (const v1::WebhookEndpoint& f : forwards) {
+    fresh[f.id()] = std::make_shared<const v1::WebhookEndpoint>(f);
+  }
+  std::unique_lock lock(mu_);
+  forwards_.swap(fresh);
+}
+
+EndpointPtr Registry::ForwardFor(const std::string& app_id, v1::Store store) const {
+  return Find(ForwardEndpointId(app_id, store));
+}
+
 EndpointPtr Registry::Find(const std::string& id) const {
   std::shared_lock lock(mu_);
+  if (auto f = forwards_.find(id); f != forwards_.end()) return f->second;
   auto it = endpoints_.find(id);
   if (it == endpoints_.end() || it->second->removed()) return nullptr;
   return it->second;
@@ -47,6 +63,7 @@ std::vector<EndpointPtr> Registry::List() const {
   for (const auto& [id, e] : endpoints_) {
     if (!e->removed()) out.push_back(e);
   }
+  for (const auto& [id, f] : forwards_) out.push_back(f);
   return out;
 }
 
@@ -98,6 +115,12 @@ absl::StatusOr<v1::WebhookEndpoint> EndpointStore::Update(
   EndpointPtr current = registry_.Find(id);
   if (current == nullptr)
     return absl::NotFoundError(absl::StrCat("no endpoint with id '", id, "'"));
+  if (current->has_forward()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(id, " is the raw forward configured at apps[", current->forward().app_id(),
+                     "].", StoreRouteName(current->forward().store()),
+                     ".forward: change or remove it in the config file"));
+  }
   v1::WebhookEndpoint endpoint = *current;
   if (absl::Status s = change(endpoint); !s.ok()) return s;
   return Save(std::move(endpoint));

@@ -61,6 +61,7 @@ void Receiver::Handle(http::Request request, http::Responder respond) {
   c.content_type = std::string(request.Header("content-type").value_or(""));
   c.user_agent = std::string(request.Header("user-agent").value_or(""));
   c.body = request.body;
+  c.headers = request.headers;
   c.at = absl::Now();
   int status = 200;
   {

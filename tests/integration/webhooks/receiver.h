@@ -22,7 +22,8 @@ struct Captured {
   std::string content_type;
   std::string user_agent;
   std::string body;
-  int answered = 0;  // the status we answered (0: never)
+  http::HeaderList headers;  // every request header, names lower-cased
+  int answered = 0;          // the status we answered (0: never)
   absl::Time at;
 };
 

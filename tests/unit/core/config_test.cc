@@ -84,6 +84,50 @@ TEST(ConfigTest, RejectsUnknownAppleEnvironmentAndDuplicateIds) {
               HasSubstr("duplicate app id 'a'"));
 }
 
+TEST(ConfigTest, ReadsRawForwardsPerStore) {
+  absl::StatusOr<Config> config = ParseConfig(R"(
+apps:
+  - id: demo
+    apple:
+      bundle_id: com.example
+      forward:
+        url: https://legacy.example.com/apple
+        headers: {X-Api-Key: k-123}
+        max_in_flight: 4
+    google:
+      package_name: com.example.app
+      forward: {url: "http://127.0.0.1:9000/rtdn"}
+    huawei:
+      public_key: abc
+webhooks:
+  forward_start: earliest
+)",
+                                              "f.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const AppConfig* app = config->FindApp("demo");
+  ASSERT_NE(app, nullptr);
+  ASSERT_EQ(app->forwards.size(), 2u);
+  EXPECT_EQ(app->forwards.at("apple").url, "https://legacy.example.com/apple");
+  EXPECT_EQ(app->forwards.at("apple").headers.at("X-Api-Key"), "k-123");
+  EXPECT_EQ(app->forwards.at("apple").max_in_flight, 4);
+  EXPECT_EQ(app->forwards.at("google").url, "http://127.0.0.1:9000/rtdn");
+  EXPECT_EQ(app->forwards.count("huawei"), 0u);
+  EXPECT_EQ(config->webhooks.forward_start, "earliest");
+  EXPECT_EQ(ParseConfig("apps: []", "d").value().webhooks.forward_start, "latest");
+}
+
+TEST(ConfigTest, RejectsABadForward) {
+  EXPECT_THAT(ParseConfig("apps:\n  - id: a\n    apple: {forward: {url: ftp://x}}\n", "x")
+                  .status()
+                  .message(),
+              HasSubstr("apps[0].apple.forward.url: expected an http:// or https:// URL"));
+  EXPECT_THAT(
+      ParseConfig("apps:\n  - id: a\n    amazon: {forward: https://x}\n", "x").status().message(),
+      HasSubstr("apps[0].amazon.forward: expected a map"));
+  EXPECT_THAT(ParseConfig("webhooks: {forward_start: now}\n", "x").status().message(),
+              HasSubstr("webhooks.forward_start: must be latest or earliest"));
+}
+
 TEST(ConfigTest, InvalidYamlIsInvalidArgument) {
   EXPECT_EQ(ParseConfig("kafka: [unclosed", "x").status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "storewire/webhooks/forward.h"
 #include "storewire/webhooks/signature.h"
 
 namespace storewire::webhooks {
@@ -243,6 +244,89 @@ TEST_F(DelivererTest, FailingLongerThanDisableAfterDisables) {
   EXPECT_TRUE(registry_.Find("ep_a")->disabled());
   EXPECT_TRUE(absl::StrContains(registry_.Find("ep_a")->disabled_reason(), "every attempt failed"));
   EXPECT_EQ(sink_.On("sw.webhooks.dlq").size(), 1u);
+}
+
+// Raw forwarding shares the machinery: the store's body and headers go out
+// unsigned; failures take the same retry topics and dead letters; a forward
+// is never disabled (it comes from the config).
+class ForwardDelivererTest : public DelivererTest {
+ protected:
+  EndpointPtr AddForward() {
+    Config config;
+    AppConfig& app = config.apps.emplace_back();
+    app.id = "demo";
+    app.forwards["apple"] = {.url = "https://legacy.example.com/apple",
+                             .headers = {{"X-Legacy-Key", "k-1"}}};
+    registry_.SetForwards(ForwardEndpoints(config));
+    return registry_.ForwardFor("demo", v1::STORE_APP_STORE);
+  }
+
+  DeliveryJob RawJob(EndpointPtr forward, int attempt = 0) {
+    DeliveryJob job;
+    job.endpoint = std::move(forward);
+    v1::RawNotification& raw = *job.delivery.mutable_raw();
+    raw.set_store(v1::STORE_APP_STORE);
+    raw.set_app_id("demo");
+    raw.set_request_id("req-42");
+    raw.set_body(std::string("{\"signedPayload\" : \"a.b.c\"}\n\xff", 30));
+    (*raw.mutable_headers())["content-type"] = "application/json; charset=utf-8";
+    (*raw.mutable_headers())["user-agent"] = "App Store Server Notifications";
+    *raw.mutable_received_at() = TimeUtil::SecondsToTimestamp(1'799'999'990);
+    job.delivery.set_endpoint_id(job.endpoint->id());
+    job.delivery.set_attempt(attempt);
+    job.body = std::make_shared<const std::string>(raw.body());
+    return job;
+  }
+};
+
+TEST_F(ForwardDelivererTest, SendsTheStoresBodyAndHeadersUnsigned) {
+  EndpointPtr forward = AddForward();
+  ASSERT_NE(forward, nullptr);
+  DeliveryJob job = RawJob(forward);
+  const std::string body = job.delivery.raw().body();
+  Submit(std::move(job));
+  ASSERT_EQ(client_.requests.size(), 1u);
+  const http::ClientRequest& r = client_.requests[0];
+  EXPECT_EQ(r.url, "https://legacy.example.com/apple");
+  EXPECT_EQ(r.body, body) << "byte for byte, invalid UTF-8 included";
+  EXPECT_EQ(HeaderOf(r, "content-type"), "application/json; charset=utf-8");
+  EXPECT_EQ(HeaderOf(r, "user-agent"), "App Store Server Notifications");
+  EXPECT_EQ(HeaderOf(r, "X-Legacy-Key"), "k-1");
+  EXPECT_EQ(HeaderOf(r, "storewire-request-id"), "req-42");
+  EXPECT_EQ(HeaderOf(r, "storewire-app-id"), "demo");
+  EXPECT_EQ(HeaderOf(r, "webhook-signature"), "");
+  EXPECT_FALSE(r.follow_redirects);
+  client_.Answer(0, Status(204));
+  EXPECT_EQ(done_, 1);
+  EXPECT_TRUE(sink_.records.empty());
+}
+
+TEST_F(ForwardDelivererTest, FailureCarriesTheRawNotificationToTheRetryTopic) {
+  Submit(RawJob(AddForward()));
+  client_.Answer(0, Status(503));
+  EXPECT_EQ(done_, 1);
+  auto retries = sink_.On("sw.webhooks.retry.5s");
+  ASSERT_EQ(retries.size(), 1u);
+  EXPECT_EQ(retries[0].key, "fwd_demo_apple");
+  v1::WebhookDelivery d;
+  ASSERT_TRUE(d.ParseFromString(retries[0].value));
+  EXPECT_EQ(d.endpoint_id(), "fwd_demo_apple");
+  EXPECT_EQ(d.raw().request_id(), "req-42");
+  EXPECT_EQ(d.raw().body().size(), 30u);
+  EXPECT_FALSE(d.has_event());
+  EXPECT_EQ(d.attempt(), 1);
+  EXPECT_EQ(d.last_status(), 503);
+}
+
+TEST_F(ForwardDelivererTest, GoneDeadLettersButNeverDisablesTheForward) {
+  Submit(RawJob(AddForward()));
+  client_.Answer(0, Status(410));
+  EXPECT_EQ(done_, 1);
+  auto dead = sink_.On("sw.webhooks.dlq");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, "fwd_demo_apple/req-42");
+  EXPECT_TRUE(sink_.On("sw.webhooks.endpoints").empty()) << "a forward is not a registry record";
+  EXPECT_FALSE(registry_.Find("fwd_demo_apple")->disabled());
 }
 
 }  // namespace

@@ -89,8 +89,22 @@ struct AmazonAppConfig {
   std::string rvs_base_url = "https://appstore-sdk.amazon.com";
 };
 
+// Raw forwarding (storewire-webhooks): every notification of one app and
+// store, as the store sent it (body and recorded headers), is POSTed to `url`
+// with the webhooks' retries and dead letters. Key `forward:` in a store's
+// section of an app.
+struct ForwardConfig {
+  std::string url;
+  // Added to every forwarded request (e.g. a token the receiver checks).
+  std::map<std::string, std::string> headers;
+  // 0 = webhooks.max_in_flight_per_endpoint.
+  int max_in_flight = 0;
+};
+
 struct AppConfig {
   std::string id;
+  // By store route name ("apple", "google", "huawei", "amazon").
+  std::map<std::string, ForwardConfig> forwards;
   std::optional<AppleAppConfig> apple;
   std::optional<GoogleAppConfig> google;
   std::optional<HuaweiAppConfig> huawei;
@@ -155,6 +169,11 @@ struct WebhooksConfig {
   // How long a rotated-out secret keeps signing.
   absl::Duration secret_rotation_overlap = absl::Hours(24);
   int64_t max_response_bytes = 64 * 1024;
+  // Raw forwarding reads the raw topics in its own consumer group
+  // (<group_id>.forward). Where it starts the first time, before it has
+  // committed offsets: "latest" (only notifications received from then on)
+  // or "earliest" (everything the raw topics still hold).
+  std::string forward_start = "latest";
 };
 
 // The subscriber base (storewire-metrics, issue 6).

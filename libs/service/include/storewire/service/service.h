@@ -37,8 +37,10 @@ absl::StatusOr<ServiceContext> StartService(int argc, char** argv, const std::st
 // 0 for kCancelled (--help), 2 for anything else.
 int ExitCodeFor(const absl::Status& status);
 
-// Becomes true on SIGINT or SIGTERM (installed on first call).
+// Becomes true on SIGINT or SIGTERM (installed on first call), or RequestStop.
 const std::atomic<bool>& StopRequested();
+// Stops the service as a signal would (e.g. one of its loops failed for good).
+void RequestStop();
 // Sleeps up to `d`, returning early (true) when stop was requested.
 bool WaitForStop(absl::Duration d);
 

@@ -45,6 +45,9 @@ class DeadLetters {
 
  private:
   absl::Status Queue(const std::string& endpoint_id, const v1::SubscriptionEvent& event);
+  // Queues what `dead` carries (an event or a raw notification) afresh:
+  // attempt 0, due now.
+  absl::Status Queue(const v1::WebhookDelivery& dead);
 
   kafka::ClientOptions client_;
   kafka::RecordSink& sink_;

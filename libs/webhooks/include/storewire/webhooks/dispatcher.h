@@ -1,8 +1,9 @@
 // The consumer loop of storewire-webhooks: reads `<prefix>.events.v1` and the
 // retry topics (read_committed, one consumer group), turns each event into
-// one delivery per matching endpoint, holds retry records until they are due,
-// and commits a record's offset only once every delivery it started is done
-// or handed on (OffsetTracker), so a crash re-delivers rather than loses.
+// one delivery per matching endpoint (and, in the raw forwarding loop, each
+// raw notification into one delivery to its app and store's forward), holds retry records until
+// they are due, and commits a record's offset only once every delivery it started is done or handed
+// on (OffsetTracker), so a crash re-delivers rather than loses.
 //
 //   Dispatcher dispatcher(options, *consumer, deliverer, registry, timer, clock);
 //   absl::Status s = dispatcher.Run(stop);   // until stop; drains, commits
@@ -38,6 +39,9 @@ class Dispatcher {
   struct Options {
     std::string events_topic;
     std::vector<std::string> retry_topics;
+    // Raw topics (<prefix>.raw.<store>) whose notifications go to the raw
+    // forward of their app and store, if one is configured (forward.h).
+    std::vector<std::string> raw_topics;
     // Records being delivered at once (not counting retry records waiting
     // for their due time); beyond it the loop waits for completions.
     int max_records_in_flight = 20000;
@@ -69,6 +73,7 @@ class Dispatcher {
   void Handle(const kafka::ConsumedRecord& record);
   void HandleEvent(uint64_t id, const kafka::ConsumedRecord& record);
   void HandleRetry(uint64_t id, const kafka::ConsumedRecord& record);
+  void HandleRaw(uint64_t id, const kafka::ConsumedRecord& record);
   void Complete(uint64_t id);
   // Applies completions; returns how many records were marked done.
   int DrainCompletions();

@@ -36,6 +36,13 @@ absl::Status ValidateUrl(const std::string& url);
 // The endpoint without secrets (for listings and logs).
 v1::WebhookEndpoint Redacted(const v1::WebhookEndpoint& endpoint);
 
+// What identifies a delivery in logs, dead-letter keys and redrives: the
+// event id (the webhook-id), or for a raw forward the ingress's request id.
+const std::string& DeliveryId(const v1::WebhookDelivery& delivery);
+
+// When the store's notification reached the ingress (delivery latency).
+const google::protobuf::Timestamp& ReceivedAt(const v1::WebhookDelivery& delivery);
+
 }  // namespace storewire::webhooks
 
 #endif  // STOREWIRE_WEBHOOKS_ENDPOINT_H_

@@ -41,16 +41,22 @@ class Registry {
   // with "__" (reader markers) and unparsable values are ignored.
   void ApplyRecord(const std::string& key, const std::string& value);
   void Apply(const v1::WebhookEndpoint& endpoint);
+  // The raw forwards of the config (forward.h), replacing any held before.
+  // They are found and listed like endpoints but never match events.
+  void SetForwards(const std::vector<v1::WebhookEndpoint>& forwards);
   // nullptr when unknown or removed.
   EndpointPtr Find(const std::string& id) const;
-  // Every endpoint that is not removed, by id.
+  // Every endpoint that is not removed, by id, then the forwards.
   std::vector<EndpointPtr> List() const;
   // Enabled endpoints whose filter matches the event.
   std::vector<EndpointPtr> Matching(const v1::SubscriptionEvent& event) const;
+  // The forward of this app and store; nullptr when none is configured.
+  EndpointPtr ForwardFor(const std::string& app_id, v1::Store store) const;
 
  private:
   mutable std::shared_mutex mu_;
   std::map<std::string, EndpointPtr> endpoints_;
+  std::map<std::string, EndpointPtr> forwards_;  // by id
 };
 
 // Writes endpoint records and applies them to the local registry once the
@@ -62,7 +68,8 @@ class EndpointStore {
   absl::StatusOr<v1::WebhookEndpoint> Save(v1::WebhookEndpoint endpoint);
   // Without waiting (callable from I/O callbacks); `done` may be empty.
   void SaveAsync(v1::WebhookEndpoint endpoint, std::function<void(absl::Status)> done);
-  // Reads the endpoint, lets `change` edit it, saves it. kNotFound when unknown.
+  // Reads the endpoint, lets `change` edit it, saves it. kNotFound when
+  // unknown; kFailedPrecondition for a raw forward (its source is the config).
   absl::StatusOr<v1::WebhookEndpoint> Update(
       const std::string& id, const std::function<absl::Status(v1::WebhookEndpoint&)>& change);
   Registry& registry() { return registry_; }
