@@ -164,6 +164,11 @@ void Deliverer::OnResult(DeliveryJob job, Done done, absl::Time started,
       if (received.seconds() != 0 || received.nanos() != 0) {
         metrics.latency.Observe(absl::ToDoubleSeconds(now - FromProto(received)));
       }
+      log::Debug("delivered", {{"endpoint", id},
+                               {"webhook_id", DeliveryId(job.delivery)},
+                               {"request_id", RequestId(job.delivery)},
+                               {"status", absl::StrCat(outcome.status)},
+                               {"attempt", absl::StrCat(job.delivery.attempt())}});
       return done();
     }
     case Outcome::Kind::kGone:
@@ -184,6 +189,13 @@ void Deliverer::OnResult(DeliveryJob job, Done done, absl::Time started,
       policy_.DelayAfter(job.delivery.attempt(), outcome.retry_after, Random01());
   if (!delay.has_value()) return DeadLetter(std::move(job), outcome.error, std::move(done));
   metrics.retries.Increment();
+  log::Info("delivery failed, will retry", {{"endpoint", id},
+                                            {"webhook_id", DeliveryId(job.delivery)},
+                                            {"request_id", RequestId(job.delivery)},
+                                            {"request_id", RequestId(job.delivery)},
+                                            {"attempt", absl::StrCat(job.delivery.attempt())},
+                                            {"error", outcome.error},
+                                            {"retry_in", absl::FormatDuration(*delay)}});
   HandOn(std::move(job), policy_.TopicFor(job.delivery.attempt()), *delay, std::move(done));
 }
 
@@ -227,6 +239,7 @@ void Deliverer::DeadLetter(DeliveryJob job, const std::string& reason, Done done
   DlqDepth().Add(1);
   log::Warn("delivery dead-lettered", {{"endpoint", job.endpoint->id()},
                                        {"webhook_id", DeliveryId(job.delivery)},
+                                       {"request_id", RequestId(job.delivery)},
                                        {"attempts", absl::StrCat(job.delivery.attempt())},
                                        {"reason", reason}});
   Produce({.topic = policy_.topics().dlq,

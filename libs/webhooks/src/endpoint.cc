@@ -90,11 +90,18 @@ v1::WebhookEndpoint Redacted(const v1::WebhookEndpoint& endpoint) {
   v1::WebhookEndpoint copy = endpoint;
   copy.clear_secret();
   copy.clear_previous_secret();
+  // A forward's configured headers often carry the receiver's credentials.
+  for (auto& [name, value] : *copy.mutable_forward()->mutable_headers()) value = "<redacted>";
+  if (!endpoint.has_forward()) copy.clear_forward();
   return copy;
 }
 
 const std::string& DeliveryId(const v1::WebhookDelivery& delivery) {
   return delivery.has_raw() ? delivery.raw().request_id() : delivery.event().id();
+}
+
+const std::string& RequestId(const v1::WebhookDelivery& delivery) {
+  return delivery.has_raw() ? delivery.raw().request_id() : delivery.event().request_id();
 }
 
 const google::protobuf::Timestamp& ReceivedAt(const v1::WebhookDelivery& delivery) {

@@ -217,6 +217,9 @@ TEST_F(ForwardTest, FailingForwardRetriesThenDeadLettersThenRedriveDelivers) {
   for (const Captured& c : all) {
     EXPECT_THAT(c.headers, Contains(Pair("storewire-request-id", request_id)));
   }
+  // The request id follows the notification from the ingress to its forward.
+  EXPECT_THAT(ingress_.Log(), HasSubstr(request_id));
+  EXPECT_THAT(webhooks_.Log(), HasSubstr(absl::StrCat("\"request_id\":\"", request_id)));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storewire/core/clock.h"
+#include "storewire/webhooks/endpoint.h"
 #include "storewire/webhooks/registry.h"
 
 namespace storewire::webhooks {
@@ -43,6 +44,12 @@ TEST(ForwardTest, OneEndpointPerConfiguredForward) {
   EXPECT_EQ(forwards[1].id(), "fwd_demo_google");
   EXPECT_EQ(forwards[1].forward().store(), v1::STORE_PLAY_STORE);
   EXPECT_EQ(forwards[2].id(), "fwd_other_apple");
+
+  // Listings never show the configured header values (often credentials).
+  v1::WebhookEndpoint listed = Redacted(forwards[0]);
+  EXPECT_EQ(listed.forward().headers().at("Authorization"), "<redacted>");
+  EXPECT_EQ(listed.forward().app_id(), "demo");
+  EXPECT_FALSE(Redacted(v1::WebhookEndpoint()).has_forward());
 }
 
 TEST(ForwardTest, ReadsOnlyTheRawTopicsOfForwardedStores) {

@@ -40,6 +40,10 @@ v1::WebhookEndpoint Redacted(const v1::WebhookEndpoint& endpoint);
 // event id (the webhook-id), or for a raw forward the ingress's request id.
 const std::string& DeliveryId(const v1::WebhookDelivery& delivery);
 
+// The ingress's request id of the notification behind the delivery (logs:
+// it follows a notification from the ingress to its webhooks).
+const std::string& RequestId(const v1::WebhookDelivery& delivery);
+
 // When the store's notification reached the ingress (delivery latency).
 const google::protobuf::Timestamp& ReceivedAt(const v1::WebhookDelivery& delivery);
 
