@@ -145,14 +145,14 @@ int main(int argc, char** argv) {
     webhooks::Deliverer deliverer(wh, *http_client, **producer, store, policy, SystemClock::Get(),
                                   timer);
     webhooks::Dispatcher dispatcher({.events_topic = pipeline.Events(), .retry_topics = inputs},
-                                    **consumer, deliverer, registry, timer, SystemClock::Get());
+                                    **consumer, deliverer, registry, SystemClock::Get());
     std::unique_ptr<webhooks::Dispatcher> forwarder;
     std::thread forward_thread;
     std::atomic<bool> forward_failed{false};
     if (forward_consumer != nullptr) {
       forwarder = std::make_unique<webhooks::Dispatcher>(
           webhooks::Dispatcher::Options{.raw_topics = forwarded}, *forward_consumer, deliverer,
-          registry, timer, SystemClock::Get());
+          registry, SystemClock::Get());
       forward_thread = std::thread([&] {
         absl::Status s = forwarder->Run(service::StopRequested());
         if (!s.ok()) {

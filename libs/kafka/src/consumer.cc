@@ -71,6 +71,38 @@ class ConsumerImpl final : public Consumer {
     return FromError(err, "kafka offsets store", brokers_);
   }
 
+  absl::Status PauseAt(const std::string& topic, int32_t partition, int64_t offset) override {
+    if (!IsAssigned(topic, partition)) return NotAssigned("pause", topic, partition);
+    internal::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    if (rd_kafka_resp_err_t err = rd_kafka_pause_partitions(rk_.get(), list.get()); err) {
+      return FromError(err, "kafka pause", brokers_);
+    }
+    if (tp->err) return NotAssigned("pause", topic, partition);
+    tp->offset = offset;
+    // Synchronous: once it returns, records fetched before the seek are gone.
+    internal::ErrorPtr error(rd_kafka_seek_partitions(rk_.get(), list.get(), kSeekTimeoutMs));
+    if (error) {
+      return absl::UnavailableError(absl::StrCat("kafka seek of ", topic, "/", partition, " to ",
+                                                 offset, ": ", rd_kafka_error_string(error.get())));
+    }
+    if (tp->err) return NotAssigned("seek", topic, partition);
+    return absl::OkStatus();
+  }
+
+  absl::Status Resume(const std::string& topic, int32_t partition) override {
+    if (!IsAssigned(topic, partition)) return NotAssigned("resume", topic, partition);
+    internal::PartitionListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+    if (rd_kafka_resp_err_t err = rd_kafka_resume_partitions(rk_.get(), list.get()); err) {
+      return FromError(err, "kafka resume", brokers_);
+    }
+    if (tp->err) return NotAssigned("resume", topic, partition);
+    return absl::OkStatus();
+  }
+
   absl::Status Commit() override {
     const rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), nullptr, 0);
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return absl::OkStatus();
@@ -96,7 +128,28 @@ class ConsumerImpl final : public Consumer {
       }
     }
     internal::ApplyRebalance(rk, err, partitions);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      // librdkafka keeps a partition paused across revoke and re-assign; here a
+      // newly assigned partition starts fresh from its committed offset.
+      rd_kafka_resume_partitions(rk, partitions);
+    }
   }
+
+  bool IsAssigned(const std::string& topic, int32_t partition) const {
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (rd_kafka_assignment(rk_.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    internal::PartitionListPtr assignment(raw);
+    return rd_kafka_topic_partition_list_find(assignment.get(), topic.c_str(), partition) !=
+           nullptr;
+  }
+
+  static absl::Status NotAssigned(const char* what, const std::string& topic, int32_t partition) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("kafka ", what, ": partition ", topic, "/", partition,
+                     " is not assigned to this consumer (rebalance)"));
+  }
+
+  static constexpr int kSeekTimeoutMs = 10000;
 
   const std::string brokers_;
   internal::HandlePtr rk_;

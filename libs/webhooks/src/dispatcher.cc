@@ -14,28 +14,27 @@ namespace storewire::webhooks {
 using google::protobuf::util::TimeUtil;
 
 Dispatcher::Dispatcher(Options options, kafka::Consumer& consumer, Deliverer& deliverer,
-                       const Registry& registry, Timer& timer, const Clock& clock)
+                       const Registry& registry, const Clock& clock)
     : options_(std::move(options)),
       consumer_(consumer),
       deliverer_(deliverer),
       registry_(registry),
-      timer_(timer),
-      clock_(clock),
-      alive_(std::make_shared<std::atomic<bool>>(true)) {}
+      clock_(clock) {}
 
-Dispatcher::~Dispatcher() { *alive_ = false; }
+Dispatcher::~Dispatcher() = default;
 
 Dispatcher::Stats Dispatcher::stats() const {
   return {records_.load(), deliveries_.load(), finished_.load()};
 }
 
-int Dispatcher::Active() const { return static_cast<int>(pending_.size()) - held_; }
+int Dispatcher::Active() const { return static_cast<int>(pending_.size()); }
 
 absl::Status Dispatcher::Run(const std::atomic<bool>& stop) {
   absl::Time last_commit = absl::Now();
   int marked = 0;
   while (!stop.load()) {
     marked += DrainCompletions();
+    if (absl::Status s = ResumeDue(); !s.ok()) return s;
     if (Active() >= options_.max_records_in_flight) {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(50));
@@ -48,7 +47,9 @@ absl::Status Dispatcher::Run(const std::atomic<bool>& stop) {
       log::Warn("poll failed, retrying", {{"error", std::string(batch.status().message())}});
       continue;
     }
-    for (const kafka::ConsumedRecord& record : *batch) Handle(record);
+    for (const kafka::ConsumedRecord& record : *batch) {
+      if (absl::Status s = HandleRecord(record); !s.ok()) return s;
+    }
     marked += DrainCompletions();
     if (marked > 0 && absl::Now() - last_commit >= options_.commit_interval) {
       if (absl::Status s = consumer_.Commit(); !s.ok()) {
@@ -75,17 +76,45 @@ absl::Status Dispatcher::Run(const std::atomic<bool>& stop) {
   return absl::OkStatus();
 }
 
-void Dispatcher::Handle(const kafka::ConsumedRecord& record) {
+uint64_t Dispatcher::Track(const kafka::ConsumedRecord& record) {
   records_.fetch_add(1);
   const uint64_t id = next_id_++;
   pending_[id] = {record.topic, record.partition, record.offset, 0};
   tracker_.Start(record.topic, record.partition, record.offset);
-  if (record.topic == options_.events_topic) return HandleEvent(id, record);
+  return id;
+}
+
+absl::Status Dispatcher::HandleRecord(const kafka::ConsumedRecord& record) {
+  // Fetched before its partition was paused: it comes again after the resume.
+  if (paused_.count({record.topic, record.partition}) > 0) return absl::OkStatus();
+  if (record.topic == options_.events_topic) {
+    HandleEvent(Track(record), record);
+    return absl::OkStatus();
+  }
   if (std::find(options_.raw_topics.begin(), options_.raw_topics.end(), record.topic) !=
       options_.raw_topics.end()) {
-    return HandleRaw(id, record);
+    HandleRaw(Track(record), record);
+    return absl::OkStatus();
   }
-  return HandleRetry(id, record);
+  return HandleRetry(record);
+}
+
+absl::Status Dispatcher::ResumeDue() {
+  const absl::Time now = clock_.Now();
+  for (auto it = paused_.begin(); it != paused_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    const auto& [topic, partition] = it->first;
+    absl::Status s = consumer_.Resume(topic, partition);
+    // Not assigned any more: its new owner reads the record (a rebalance also
+    // resumes a partition that comes back to this consumer).
+    if (!s.ok() && s.code() != absl::StatusCode::kFailedPrecondition) return s;
+    it = paused_.erase(it);
+  }
+  RetryWaiting().Set(static_cast<double>(paused_.size()));
+  return absl::OkStatus();
 }
 
 void Dispatcher::HandleRaw(uint64_t id, const kafka::ConsumedRecord& record) {
@@ -130,17 +159,33 @@ void Dispatcher::HandleEvent(uint64_t id, const kafka::ConsumedRecord& record) {
   }
 }
 
-void Dispatcher::HandleRetry(uint64_t id, const kafka::ConsumedRecord& record) {
+absl::Status Dispatcher::HandleRetry(const kafka::ConsumedRecord& record) {
   DeliveryJob job;
   if (!job.delivery.ParseFromString(record.value)) {
     log::Error("skipping an unreadable retry record", {{"topic", record.topic}});
-    return FinishNow(id);
+    FinishNow(Track(record));
+    return absl::OkStatus();
   }
+  const absl::Time due =
+      absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(job.delivery.due_at()));
+  if (due > clock_.Now()) {
+    // Not due: fetch this partition again from here at the due time.
+    paused_[{record.topic, record.partition}] = due;
+    RetryWaiting().Set(static_cast<double>(paused_.size()));
+    absl::Status s = consumer_.PauseAt(record.topic, record.partition, record.offset);
+    if (s.ok() || s.code() == absl::StatusCode::kFailedPrecondition) return absl::OkStatus();
+    // Without the pause the next records of the partition would be consumed
+    // past this one: stop, and let the restart read from the committed offset.
+    return absl::UnavailableError(
+        absl::StrCat("cannot pause ", record.topic, "/", record.partition, ": ", s.message()));
+  }
+  const uint64_t id = Track(record);
   job.endpoint = registry_.Find(job.delivery.endpoint_id());
   if (job.endpoint == nullptr) {
     log::Info("dropping a retry for a removed endpoint",
               {{"endpoint", job.delivery.endpoint_id()}, {"webhook_id", DeliveryId(job.delivery)}});
-    return FinishNow(id);
+    FinishNow(id);
+    return absl::OkStatus();
   }
   pending_[id].remaining = 1;
   job.body = std::make_shared<const std::string>(job.delivery.has_raw()
@@ -148,37 +193,11 @@ void Dispatcher::HandleRetry(uint64_t id, const kafka::ConsumedRecord& record) {
                                                      : stores::EventToJson(job.delivery.event()));
   if (job.endpoint->disabled()) {
     deliverer_.DeadLetter(std::move(job), "endpoint disabled", [this, id] { Complete(id); });
-    return;
+    return absl::OkStatus();
   }
-  const absl::Time due =
-      absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(job.delivery.due_at()));
-  if (due <= clock_.Now()) {
-    deliveries_.fetch_add(1);
-    deliverer_.Submit(std::move(job), [this, id] { Complete(id); });
-    return;
-  }
-  // Not due yet: hold it (its offset stays uncommitted) until it is.
-  held_++;
-  RetryWaiting().Add(1);
-  auto shared = std::make_shared<DeliveryJob>(std::move(job));
-  timer_.At(due, [this, id, shared, alive = alive_] {
-    if (!alive->load()) return;
-    RetryWaiting().Add(-1);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      released_.push_back(id);
-    }
-    deliveries_.fetch_add(1);
-    // The job refreshes its endpoint: it may have changed while waiting.
-    EndpointPtr fresh = registry_.Find(shared->endpoint->id());
-    if (fresh != nullptr) shared->endpoint = fresh;
-    if (fresh == nullptr) return Complete(id);
-    if (fresh->disabled()) {
-      return deliverer_.DeadLetter(std::move(*shared), "endpoint disabled",
-                                   [this, id] { Complete(id); });
-    }
-    deliverer_.Submit(std::move(*shared), [this, id] { Complete(id); });
-  });
+  deliveries_.fetch_add(1);
+  deliverer_.Submit(std::move(job), [this, id] { Complete(id); });
+  return absl::OkStatus();
 }
 
 void Dispatcher::Complete(uint64_t id) {
@@ -197,13 +216,10 @@ void Dispatcher::FinishNow(uint64_t id) {
 
 int Dispatcher::DrainCompletions() {
   std::vector<uint64_t> done;
-  std::vector<uint64_t> released;
   {
     std::lock_guard<std::mutex> lock(mu_);
     done.swap(completed_);
-    released.swap(released_);
   }
-  held_ -= static_cast<int>(released.size());
   int marked = 0;
   for (uint64_t id : done) {
     auto it = pending_.find(id);

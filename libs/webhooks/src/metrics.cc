@@ -47,7 +47,8 @@ Gauge& DlqDepth() {
 
 Gauge& RetryWaiting() {
   static Gauge& g = MetricsRegistry::Default().GetGauge(
-      "storewire_webhooks_retry_waiting", "Retry records consumed and waiting for their due time");
+      "storewire_webhooks_retry_waiting",
+      "Retry-topic partitions paused until their next record is due");
   return g;
 }
 

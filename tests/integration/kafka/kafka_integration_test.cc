@@ -213,6 +213,52 @@ TEST_F(KafkaIntegrationTest, ConsumerCommitsMarkedRecordsAndTheGroupResumesThere
   EXPECT_EQ(rest[0].value, "6");
 }
 
+// What the webhook retry loop relies on: a partition paused at an offset
+// returns nothing until resumed, then that record and the ones after it;
+// other partitions keep flowing meanwhile.
+TEST_F(KafkaIntegrationTest, PauseAtRewindsAndHoldsOnePartitionUntilResumed) {
+  const std::string held = NewTopic("pause", 1);
+  const std::string flowing = NewTopic("flow", 1);
+  ASSERT_TRUE(ProduceAll(brokers_, Inputs(held, 0, 10)).ok());
+  auto consumer = Consumer::Create({.client = {.brokers = brokers_},
+                                    .group_id = UniqueName("group"),
+                                    .topics = {held, flowing}});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  auto poll_all = [&](size_t at_least, absl::Duration within) {
+    std::vector<ConsumedRecord> seen;
+    WaitUntil(
+        [&] {
+          auto batch = (*consumer)->Poll(100, absl::Milliseconds(100));
+          if (batch.ok()) seen.insert(seen.end(), batch->begin(), batch->end());
+          return seen.size() >= at_least;
+        },
+        within);
+    return seen;
+  };
+  std::vector<ConsumedRecord> first = poll_all(10, absl::Seconds(30));
+  ASSERT_EQ(first.size(), 10u);
+
+  ASSERT_TRUE((*consumer)->PauseAt(held, 0, 4).ok());
+  ASSERT_TRUE(ProduceAll(brokers_, Inputs(held, 10, 11)).ok());
+  ASSERT_TRUE(ProduceAll(brokers_, Inputs(flowing, 0, 1)).ok());
+  std::vector<ConsumedRecord> paused = poll_all(2, absl::Seconds(3));
+  ASSERT_EQ(paused.size(), 1u) << "only the other topic flows while paused";
+  EXPECT_EQ(paused[0].topic, flowing);
+
+  ASSERT_TRUE((*consumer)->Resume(held, 0).ok());
+  std::vector<ConsumedRecord> again = poll_all(7, absl::Seconds(30));
+  ASSERT_EQ(again.size(), 7u);
+  EXPECT_EQ(again.front().topic, held);
+  EXPECT_EQ(again.front().offset, 4);
+  EXPECT_EQ(again.front().value, "4");
+  EXPECT_EQ(again.back().value, "10");
+
+  // A partition this consumer does not have is refused, not silently ignored.
+  EXPECT_EQ((*consumer)->PauseAt(held, 7, 0).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*consumer)->Resume(held, 7).code(), absl::StatusCode::kFailedPrecondition);
+  (*consumer)->Close();
+}
+
 TEST_F(KafkaIntegrationTest, ProcessorProducesExactlyOneOutputPerInput) {
   constexpr int kRecords = 300;
   const std::string in = NewTopic("in", 3);

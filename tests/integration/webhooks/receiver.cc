@@ -20,6 +20,11 @@ void Receiver::Delay(const std::string& path, absl::Duration delay) {
   delays_[path] = delay;
 }
 
+void Receiver::RetryAfter(const std::string& path, int seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  retry_after_[path] = seconds;
+}
+
 size_t Receiver::Count(const std::string& path) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = requests_.find(path);
@@ -64,8 +69,12 @@ void Receiver::Handle(http::Request request, http::Responder respond) {
   c.headers = request.headers;
   c.at = absl::Now();
   int status = 200;
+  http::HeaderList answer_headers;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (auto r = retry_after_.find(request.path); r != retry_after_.end()) {
+      answer_headers.emplace_back("retry-after", std::to_string(r->second));
+    }
     std::vector<Captured>& seen = requests_[request.path];
     auto it = behaviour_.find(request.path);
     if (it != behaviour_.end() && !it->second.empty()) {
@@ -88,7 +97,7 @@ void Receiver::Handle(http::Request request, http::Responder respond) {
       return;
     }
   }
-  respond({.status = status, .body = "{}"});
+  respond({.status = status, .body = "{}", .headers = answer_headers});
 }
 
 std::vector<Captured> Receiver::Requests(const std::string& path) const {

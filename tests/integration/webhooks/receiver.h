@@ -33,6 +33,8 @@ class Receiver {
   void Behave(const std::string& path, std::vector<int> statuses);
   // Answers 200 on `path` only after `delay` (a slow endpoint).
   void Delay(const std::string& path, absl::Duration delay);
+  // Adds `retry-after: <seconds>` to every answer on `path`.
+  void RetryAfter(const std::string& path, int seconds);
   bool Start();
   void Stop();
   std::string Url(const std::string& path) const;
@@ -46,6 +48,7 @@ class Receiver {
   mutable std::mutex mu_;
   std::map<std::string, std::vector<int>> behaviour_;
   std::map<std::string, absl::Duration> delays_;
+  std::map<std::string, int> retry_after_;
   std::map<std::string, std::vector<Captured>> requests_;
   std::vector<http::Responder> held_;
   std::unique_ptr<http::Server> server_;

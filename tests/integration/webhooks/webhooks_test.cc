@@ -194,6 +194,44 @@ TEST_F(WebhooksTest, FailsThreeTimesThenSucceedsWithTheSameWebhookId) {
   ExpectVerified(ep.secret(), got);
 }
 
+// Retries waiting for an hour are not held in memory: their retry-topic
+// partitions are paused at them (storewire_webhooks_retry_waiting counts
+// partitions, at most the topic's 3), nothing stays in flight, and a healthy
+// endpoint keeps getting its events meanwhile.
+TEST_F(WebhooksTest, RetriesWaitingForAnHourPauseTheirPartitionsInsteadOfHoldingRecords) {
+  receiver_.Behave("/later", {503});
+  receiver_.RetryAfter("/later", 3600);
+  StartService("  circuit_failure_threshold: 1000\n");
+  Add("/later");
+  std::vector<v1::SubscriptionEvent> events;
+  for (int i = 0; i < 200; ++i) {
+    events.push_back(Event(v1::EVENT_TYPE_RENEWED, v1::ENVIRONMENT_PRODUCTION));
+  }
+  Produce(events);
+  ASSERT_TRUE(
+      WaitUntil([&] { return receiver_.DistinctIds("/later").size() == 200; }, absl::Seconds(60)))
+      << service_.Log();
+  const std::string metrics_url = absl::StrCat("http://127.0.0.1:", admin_port_, "/metrics");
+  auto gauge = [&](const std::string& name) {
+    const std::string text = HttpGet(metrics_url, absl::Seconds(5)).body;
+    const size_t at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 2));
+  };
+  ASSERT_TRUE(
+      WaitUntil([&] { return gauge("storewire_webhooks_retry_waiting") > 0; }, absl::Seconds(30)))
+      << service_.Log();
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_LE(gauge("storewire_webhooks_retry_waiting"), 3.0);
+  EXPECT_EQ(gauge("storewire_webhooks_in_flight"), 0.0);
+  EXPECT_EQ(receiver_.Count("/later"), 200u) << "nothing is retried before it is due";
+
+  Add("/healthy");
+  v1::SubscriptionEvent fresh = Event(v1::EVENT_TYPE_EXPIRED, v1::ENVIRONMENT_PRODUCTION);
+  Produce({fresh});
+  ASSERT_TRUE(WaitUntil([&] { return receiver_.DistinctIds("/healthy").count(fresh.id()) == 1; },
+                        absl::Seconds(30)));
+}
+
 TEST_F(WebhooksTest, AlwaysFailingEndsInTheDlqThenRedriveDelivers) {
   receiver_.Behave("/down", {500});
   StartService();

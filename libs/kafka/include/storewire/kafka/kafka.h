@@ -115,6 +115,15 @@ class Consumer {
   // Marks the record done: its offset + 1 is committed with the next Commit.
   virtual absl::Status MarkDone(const ConsumedRecord& record) = 0;
   virtual absl::Status Commit() = 0;
+  // Stops fetching the partition and rewinds it to `offset`: after Resume,
+  // Poll returns that record and the ones after it again. Records of the
+  // partition beyond `offset` that an earlier Poll already returned are the
+  // caller's to drop. A rebalance that assigns the partition anew resumes
+  // it (from the committed offset). kFailedPrecondition when the partition
+  // is not assigned to this consumer.
+  virtual absl::Status PauseAt(const std::string& topic, int32_t partition, int64_t offset) = 0;
+  // Fetches the partition again. Not assigned (any more): kFailedPrecondition.
+  virtual absl::Status Resume(const std::string& topic, int32_t partition) = 0;
   virtual void Close() = 0;
 };
 

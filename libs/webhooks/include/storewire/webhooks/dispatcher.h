@@ -30,7 +30,6 @@
 #include "storewire/webhooks/deliverer.h"
 #include "storewire/webhooks/offset_tracker.h"
 #include "storewire/webhooks/registry.h"
-#include "storewire/webhooks/timer.h"
 
 namespace storewire::webhooks {
 
@@ -42,8 +41,8 @@ class Dispatcher {
     // Raw topics (<prefix>.raw.<store>) whose notifications go to the raw
     // forward of their app and store, if one is configured (forward.h).
     std::vector<std::string> raw_topics;
-    // Records being delivered at once (not counting retry records waiting
-    // for their due time); beyond it the loop waits for completions.
+    // Records being delivered at once; beyond it the loop waits for
+    // completions.
     int max_records_in_flight = 20000;
     absl::Duration commit_interval = absl::Seconds(1);
     // On stop, how long to wait for deliveries in flight before committing.
@@ -56,7 +55,7 @@ class Dispatcher {
   };
 
   Dispatcher(Options options, kafka::Consumer& consumer, Deliverer& deliverer,
-             const Registry& registry, Timer& timer, const Clock& clock);
+             const Registry& registry, const Clock& clock);
   ~Dispatcher();
 
   absl::Status Run(const std::atomic<bool>& stop);
@@ -70,33 +69,39 @@ class Dispatcher {
     int remaining = 0;
   };
 
-  void Handle(const kafka::ConsumedRecord& record);
+  // Non-OK only when a not-due retry cannot be paused (Run ends with it).
+  absl::Status HandleRecord(const kafka::ConsumedRecord& record);
   void HandleEvent(uint64_t id, const kafka::ConsumedRecord& record);
-  void HandleRetry(uint64_t id, const kafka::ConsumedRecord& record);
+  // Handles a record of a retry topic; one that is not due pauses its
+  // partition at it instead (nothing started).
+  absl::Status HandleRetry(const kafka::ConsumedRecord& record);
   void HandleRaw(uint64_t id, const kafka::ConsumedRecord& record);
   void Complete(uint64_t id);
   // Applies completions; returns how many records were marked done.
   int DrainCompletions();
   void FinishNow(uint64_t id);
+  // Starts tracking a record whose deliveries are about to begin.
+  uint64_t Track(const kafka::ConsumedRecord& record);
+  // Resumes the paused partitions whose head record is due.
+  absl::Status ResumeDue();
   int Active() const;
 
   Options options_;
   kafka::Consumer& consumer_;
   Deliverer& deliverer_;
   const Registry& registry_;
-  Timer& timer_;
   const Clock& clock_;
 
   OffsetTracker tracker_;
   std::map<uint64_t, Pending> pending_;  // consumer thread only
   uint64_t next_id_ = 1;
-  int held_ = 0;  // retry records waiting for their due time (consumer thread)
+  // Retry partitions paused at a record that is not due yet, with its due
+  // time (consumer thread only).
+  std::map<std::pair<std::string, int32_t>, absl::Time> paused_;
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<uint64_t> completed_;  // guarded by mu_
-  std::vector<uint64_t> released_;   // held records that became due, guarded by mu_
-  std::shared_ptr<std::atomic<bool>> alive_;
 
   std::atomic<int64_t> records_{0};
   std::atomic<int64_t> deliveries_{0};

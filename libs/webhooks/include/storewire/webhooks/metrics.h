@@ -6,7 +6,7 @@
 //   storewire_webhooks_retries_total{endpoint}              handed to a retry topic
 //   storewire_webhooks_deferred_total{endpoint}             overflow / open circuit
 //   storewire_webhooks_dead_letters_total{endpoint}         written to the DLQ
-//   storewire_webhooks_retry_waiting                        retry records held until due
+//   storewire_webhooks_retry_waiting                        retry partitions paused until due
 //   storewire_webhooks_dlq_depth                            dead letters not redriven
 //   storewire_webhooks_in_flight                            deliveries in memory
 //   storewire_webhooks_endpoints{state}                     enabled / disabled
