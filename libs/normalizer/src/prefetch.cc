@@ -1,7 +1,7 @@
 // Normalizer::Prefetch: groups a batch's raw notifications by store and hands
 // them to the adapters' Prefetch hooks, so that a batch of Google
-// notifications costs one round of concurrent Play API calls instead of one
-// call after another inside the transaction.
+// notifications costs one round of concurrent Play API calls (Amazon: RVS
+// lookups) instead of one call after another inside the transaction.
 #include <map>
 
 #include "storewire/normalizer/normalizer.h"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "fake_http_client.h"
 #include "storewire/stores/amazon/rvs.h"
 #include "storewire/testing/rsa_test_keys.h"
@@ -327,6 +328,89 @@ TEST_F(AmazonAdapterTest, UnsubscribeConfirmationGivesNoEvent) {
   EXPECT_FALSE(r.rejected.has_value());
   EXPECT_TRUE(r.events.empty());
   EXPECT_EQ(client_.CountRequests(f.subscribe_url), 0);
+}
+
+// Counts lookups and how many run at once; each waits (bounded) for a
+// second caller so that parallel lookups are observable without timing.
+class CountingVerifier : public ReceiptVerifier {
+ public:
+  absl::StatusOr<Receipt> Verify(const AmazonAppConfig&, absl::string_view user_id,
+                                 absl::string_view receipt_id) const override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    ++in_flight_;
+    peak_ = std::max(peak_, in_flight_);
+    if (wait_for_company_) {
+      mu_.AwaitWithTimeout(absl::Condition(
+                               +[](int* peak) { return *peak >= 2; }, &peak_),
+                           absl::Seconds(5));
+    }
+    --in_flight_;
+    if (receipt_id == "rcpt-down") return absl::UnavailableError("RVS 503");
+    Receipt r;
+    r.receipt_id = std::string(receipt_id);
+    r.term_sku = absl::StrCat("sku-of-", user_id);
+    return r;
+  }
+  int calls() const {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+  int peak() const {
+    absl::MutexLock lock(&mu_);
+    return peak_;
+  }
+  void StopWaiting() {
+    absl::MutexLock lock(&mu_);
+    wait_for_company_ = false;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  mutable int calls_ = 0, in_flight_ = 0, peak_ = 0;
+  bool wait_for_company_ = true;
+};
+
+TEST_F(AmazonAdapterTest, PrefetchLooksTheBatchsReceiptsUpInParallelOnce) {
+  CountingVerifier rvs;
+  std::unique_ptr<StoreAdapter> adapter = MakeAmazonAdapter(config_, client_, &rvs);
+  std::vector<v1::RawNotification> raws;
+  for (const char* receipt : {"rcpt-a", "rcpt-b", "rcpt-c", "rcpt-a", "rcpt-down"}) {
+    SnsFields f;
+    f.message = RtnMessageJson("SUBSCRIPTION_RENEWED", receipt);
+    v1::RawNotification& raw = raws.emplace_back();
+    raw.set_store(v1::STORE_AMAZON_APPSTORE);
+    raw.set_app_id("demo");
+    raw.set_body(SignedSnsBody(f, Key()));
+  }
+  // A forged one (bad signature) triggers no lookup.
+  SnsFields forged;
+  forged.message = RtnMessageJson("SUBSCRIPTION_RENEWED", "rcpt-forged");
+  std::string body = SignedSnsBody(forged, Key());
+  body.replace(body.find("rcpt-forged"), 11, "rcpt-forgeD");
+  raws.emplace_back().set_body(body);
+
+  std::vector<PrefetchItem> items;
+  for (const v1::RawNotification& raw : raws) items.push_back({&raw, &config_.apps[0]});
+  adapter->Prefetch(items);
+  EXPECT_EQ(rvs.calls(), 4) << "a, b, c and down, once each; not the forged one";
+  EXPECT_GE(rvs.peak(), 2) << "lookups run at once";
+  rvs.StopWaiting();
+
+  const absl::Time now = absl::FromUnixSeconds(1761963001);
+  absl::StatusOr<NormalizeResult> a = adapter->Normalize(raws[0], config_.apps[0], now);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->events.size(), 1u);
+  EXPECT_EQ(a->events[0].product_id(), "sku-of-amzn-user-1");
+  ASSERT_TRUE(adapter->Normalize(raws[1], config_.apps[0], now).ok());
+  ASSERT_TRUE(adapter->Normalize(raws[3], config_.apps[0], now).ok());
+  EXPECT_EQ(rvs.calls(), 4) << "answered from the prefetch";
+  // An unavailable answer is asked again, and still retryable.
+  EXPECT_EQ(adapter->Normalize(raws[4], config_.apps[0], now).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(rvs.calls(), 5);
+  EXPECT_EQ(adapter->Normalize(raws[5], config_.apps[0], now)->rejected->reason,
+            v1::REJECT_REASON_BAD_SIGNATURE);
 }
 
 }  // namespace

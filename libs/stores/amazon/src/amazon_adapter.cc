@@ -1,6 +1,12 @@
 #include "storewire/stores/amazon/amazon_adapter.h"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "storewire/core/log.h"
@@ -19,6 +25,12 @@ std::string Key(const AppConfig& app, absl::string_view field) {
 NormalizeResult Reject(v1::RejectReason reason, std::string detail) {
   return NormalizeResult::Reject(reason, std::move(detail));
 }
+
+// RVS lookups of one batch run on at most this many threads at once.
+constexpr size_t kMaxConcurrentLookups = 16;
+
+// A prefetched RVS answer, for one app, user and receipt.
+using LookupKey = std::tuple<std::string, std::string, std::string>;
 
 class AmazonAdapter final : public StoreAdapter {
  public:
@@ -81,7 +93,7 @@ class AmazonAdapter final : public StoreAdapter {
     }
     std::optional<Receipt> receipt;
     if (!amazon.shared_secret.empty() && rvs_ != nullptr && !rtn->receipt_id.empty()) {
-      absl::StatusOr<Receipt> r = rvs_->Verify(amazon, rtn->app_user_id, rtn->receipt_id);
+      absl::StatusOr<Receipt> r = Lookup(app, rtn->app_user_id, rtn->receipt_id);
       if (!r.ok()) {
         if (r.status().code() == absl::StatusCode::kUnavailable) return r.status();
         return Reject(
@@ -96,7 +108,68 @@ class AmazonAdapter final : public StoreAdapter {
     return result;
   }
 
+  // Looks the batch's receipts up at once (up to kMaxConcurrentLookups in
+  // parallel) so that Normalize finds them answered. Only notifications
+  // whose SNS signature verifies trigger a lookup.
+  void Prefetch(const std::vector<PrefetchItem>& items) const override {
+    std::vector<std::pair<LookupKey, const AmazonAppConfig*>> wanted;
+    for (const PrefetchItem& item : items) {
+      if (item.raw == nullptr || item.app == nullptr || !item.app->amazon) continue;
+      const AmazonAppConfig& amazon = *item.app->amazon;
+      if (amazon.shared_secret.empty() || rvs_ == nullptr) continue;
+      absl::StatusOr<SnsMessage> sns = ParseSnsMessage(item.raw->body());
+      if (!sns.ok() || sns->type != "Notification") continue;
+      if (std::find(amazon.topic_arns.begin(), amazon.topic_arns.end(), sns->topic_arn) ==
+          amazon.topic_arns.end()) {
+        continue;
+      }
+      absl::StatusOr<crypto::Certificate> cert =
+          certificates_->Get(sns->signing_cert_url, amazon.signing_cert_url_pattern,
+                             sns->Time().value_or(absl::Now()));
+      if (!cert.ok() || !VerifySnsSignature(*sns, *cert).ok()) continue;
+      absl::StatusOr<RtnMessage> rtn = DecodeRtnMessage(sns->message);
+      if (!rtn.ok() || rtn->receipt_id.empty()) continue;
+      LookupKey key{item.app->id, rtn->app_user_id, rtn->receipt_id};
+      if (std::none_of(wanted.begin(), wanted.end(),
+                       [&](const auto& w) { return w.first == key; })) {
+        wanted.emplace_back(std::move(key), &amazon);
+      }
+    }
+    std::map<LookupKey, absl::StatusOr<Receipt>> answers;
+    std::mutex answers_mu;
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < wanted.size(); i = next++) {
+        const auto& [key, amazon] = wanted[i];
+        absl::StatusOr<Receipt> r = rvs_->Verify(*amazon, std::get<1>(key), std::get<2>(key));
+        std::lock_guard<std::mutex> lock(answers_mu);
+        answers.insert_or_assign(key, std::move(r));
+      }
+    };
+    std::vector<std::thread> workers;
+    for (size_t t = 0; t < std::min(wanted.size(), kMaxConcurrentLookups); ++t) {
+      workers.emplace_back(work);
+    }
+    for (std::thread& w : workers) w.join();
+    std::lock_guard<std::mutex> lock(prefetched_mu_);
+    prefetched_ = std::move(answers);
+  }
+
  private:
+  // The prefetched answer of this batch when there is one (a kUnavailable one
+  // is asked again: the store may be back), else a lookup now.
+  absl::StatusOr<Receipt> Lookup(const AppConfig& app, const std::string& user_id,
+                                 const std::string& receipt_id) const {
+    {
+      std::lock_guard<std::mutex> lock(prefetched_mu_);
+      auto it = prefetched_.find(LookupKey{app.id, user_id, receipt_id});
+      if (it != prefetched_.end() && it->second.status().code() != absl::StatusCode::kUnavailable) {
+        return it->second;
+      }
+    }
+    return rvs_->Verify(*app.amazon, user_id, receipt_id);
+  }
+
   absl::StatusOr<NormalizeResult> Confirm(const SnsMessage& sns, const AppConfig& app) const {
     if (!UrlAllowed(sns.subscribe_url, app.amazon->subscribe_url_pattern)) {
       return Reject(v1::REJECT_REASON_UNAUTHENTICATED,
@@ -122,6 +195,8 @@ class AmazonAdapter final : public StoreAdapter {
   std::unique_ptr<ReceiptVerifier> owned_rvs_;
   const ReceiptVerifier* rvs_;
   std::unique_ptr<SigningCertificates> certificates_;
+  mutable std::mutex prefetched_mu_;
+  mutable std::map<LookupKey, absl::StatusOr<Receipt>> prefetched_;  // the last batch's
 };
 
 }  // namespace

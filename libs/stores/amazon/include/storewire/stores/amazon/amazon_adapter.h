@@ -21,9 +21,14 @@
 // UNAUTHENTICATED | APP_MISMATCH | STORE_API_UNAVAILABLE | UNKNOWN_APP);
 // kUnavailable when the certificate, SubscribeURL or RVS could not be reached
 // (retry later).
+// Prefetch (the normalizer calls it per batch) looks the batch's receipts up
+// at once, up to 16 in parallel, for the notifications whose SNS signature
+// verifies; Normalize then answers from it (a kUnavailable answer is asked
+// again), so a batch costs about one RVS round trip instead of one per
+// notification.
 // Lifetime: `client` and `rvs` must outlive the adapter; rvs = nullptr builds
-// the HTTP one on `client`. Thread safety: Normalize is safe to call
-// concurrently (it blocks on network calls).
+// the HTTP one on `client`. Thread safety: Normalize and Prefetch are safe to
+// call concurrently (they block on network calls).
 #ifndef STOREWIRE_STORES_AMAZON_AMAZON_ADAPTER_H_
 #define STOREWIRE_STORES_AMAZON_AMAZON_ADAPTER_H_
 
