@@ -32,48 +32,19 @@ class AppleEndToEndTest : public PipelineTest {
   void SetUp() override {
     PipelineTest::SetUp();
     if (IsSkipped()) return;
-    http_port_ = FreePort();
-    int ingress_admin = FreePort();
-    int normalizer_admin = FreePort();
-    std::string path = dir_ + "/storewire.yaml";
-    WriteFile(path, absl::StrCat(
-                        "kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
-                        "\n  partitions: 3\napps:\n  - id: demo\n    apple:\n"
-                        "      bundle_id: com.example\n      app_apple_id: 1234\n"
-                        "      trust_roots: [",
-                        SourcePath("tests/data/apple/certs/testCA.der"),
-                        "]\ningress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
-                        "\n  admin_port: ", ingress_admin, "\n  control_port: ", FreePort(), "\n",
-                        NormalizerSection(absl::StrCat("  admin_port: ", normalizer_admin,
-                                                       "\n  control_port: ", FreePort(), "\n"))));
-    auto ingress = ChildProcess::Spawn({BinaryPath("storewire-ingress"), "--config", path}, {},
-                                       dir_ + "/ingress.log");
-    auto normalizer = ChildProcess::Spawn(
-        {BinaryPath("storewire-normalizer"), "--config", path, "--instance-id", prefix_}, {},
-        dir_ + "/normalizer.log");
-    ASSERT_TRUE(ingress.ok() && normalizer.ok());
-    ingress_ = std::move(*ingress);
-    normalizer_ = std::move(*normalizer);
-    for (int port : {ingress_admin, normalizer_admin}) {
-      ASSERT_TRUE(WaitUntil(
-          [&] {
-            return HttpGet(absl::StrCat("http://127.0.0.1:", port, "/readyz"), absl::Seconds(2))
-                       .status == 200;
-          },
-          absl::Seconds(90)))
-          << "not ready on " << port << "\n"
-          << ingress_.Log() << normalizer_.Log();
-    }
+    const std::string path = dir_ + "/storewire.yaml";
+    WriteFile(path, absl::StrCat(KafkaSection(),
+                                 "apps:\n  - id: demo\n    apple:\n"
+                                 "      bundle_id: com.example\n      app_apple_id: 1234\n"
+                                 "      trust_roots: [",
+                                 SourcePath("tests/data/apple/certs/testCA.der"), "]\n",
+                                 ServiceSections()));
+    StartIngressAndNormalizer(path);
   }
 
   HttpResult Post(const std::string& body) {
-    return HttpPost(absl::StrCat("http://127.0.0.1:", http_port_, "/v1/apple/demo"), body,
-                    {"content-type: application/json"}, absl::Seconds(20));
+    return PostTo("/v1/apple/demo", body, {"content-type: application/json"});
   }
-
-  int http_port_ = 0;
-  ChildProcess ingress_;
-  ChildProcess normalizer_;
 };
 
 TEST_F(AppleEndToEndTest, SignedSubscribedNotificationBecomesASubscriptionStartedEvent) {

@@ -36,51 +36,26 @@ class GoogleEndToEndTest : public PipelineTest {
     google_ = std::make_unique<FakeGoogle>();
     google_->AddJwksKey("push-kid", PushKey());
     google_->set_require_auth(true);
-    http_port_ = FreePort();
+    const std::string services = ServiceSections();
     audience_ = absl::StrCat("http://127.0.0.1:", http_port_, "/v1/google/demo");
-    int ingress_admin = FreePort();
-    int normalizer_admin = FreePort();
     std::string key_file = dir_ + "/play-sa.json";
     WriteFile(key_file, ServiceAccountKeyJson(TestRsaKey::Generate(), "play@p.iam", "sa-kid"));
-    std::string path = dir_ + "/storewire.yaml";
-    WriteFile(path, absl::StrCat(
-                        "kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
-                        "\n  partitions: 3\napps:\n  - id: demo\n    google:\n"
-                        "      package_name: ",
-                        kPackage, "\n      push_audience: ", audience_,
-                        "\n      push_service_account: ", kEmail,
-                        "\n      service_account_key_file: ", key_file,
-                        "\n      play_api_base_url: ", google_->base_url(),
-                        "\n      oauth_token_url: ", google_->token_url(),
-                        "\n      jwks_url: ", google_->jwks_url(),
-                        "\ningress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
-                        "\n  admin_port: ", ingress_admin, "\n  control_port: ", FreePort(), "\n",
-                        NormalizerSection(absl::StrCat("  admin_port: ", normalizer_admin,
-                                                       "\n  control_port: ", FreePort(), "\n"))));
-    auto ingress = ChildProcess::Spawn({BinaryPath("storewire-ingress"), "--config", path}, {},
-                                       dir_ + "/ingress.log");
-    auto normalizer = ChildProcess::Spawn(
-        {BinaryPath("storewire-normalizer"), "--config", path, "--instance-id", prefix_}, {},
-        dir_ + "/normalizer.log");
-    ASSERT_TRUE(ingress.ok() && normalizer.ok());
-    ingress_ = std::move(*ingress);
-    normalizer_ = std::move(*normalizer);
-    for (int port : {ingress_admin, normalizer_admin}) {
-      ASSERT_TRUE(WaitUntil(
-          [&] {
-            return HttpGet(absl::StrCat("http://127.0.0.1:", port, "/readyz"), absl::Seconds(2))
-                       .status == 200;
-          },
-          absl::Seconds(90)))
-          << "not ready on " << port << "\n"
-          << ingress_.Log() << normalizer_.Log();
-    }
+    const std::string path = dir_ + "/storewire.yaml";
+    WriteFile(path, absl::StrCat(KafkaSection(),
+                                 "apps:\n  - id: demo\n    google:\n"
+                                 "      package_name: ",
+                                 kPackage, "\n      push_audience: ", audience_,
+                                 "\n      push_service_account: ", kEmail,
+                                 "\n      service_account_key_file: ", key_file,
+                                 "\n      play_api_base_url: ", google_->base_url(),
+                                 "\n      oauth_token_url: ", google_->token_url(),
+                                 "\n      jwks_url: ", google_->jwks_url(), "\n", services));
+    StartIngressAndNormalizer(path);
   }
 
   HttpResult Push(const std::string& body, const std::string& jwt) {
-    return HttpPost(absl::StrCat("http://127.0.0.1:", http_port_, "/v1/google/demo"), body,
-                    {"content-type: application/json", "authorization: Bearer " + jwt},
-                    absl::Seconds(20));
+    return PostTo("/v1/google/demo", body,
+                  {"content-type: application/json", "authorization: Bearer " + jwt});
   }
   std::string GoodToken() {
     return MintJwt(PushKey(), "push-kid", PushClaims(audience_, kEmail, absl::Now()));
@@ -88,9 +63,6 @@ class GoogleEndToEndTest : public PipelineTest {
 
   std::unique_ptr<FakeGoogle> google_;
   std::string audience_;
-  int http_port_ = 0;
-  ChildProcess ingress_;
-  ChildProcess normalizer_;
 };
 
 TEST_F(GoogleEndToEndTest, SignedPushBecomesAnEnrichedEvent) {

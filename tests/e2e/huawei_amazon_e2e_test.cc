@@ -59,41 +59,17 @@ class HuaweiAmazonEndToEndTest : public PipelineTest {
     fake_base_ = absl::StrCat("http://127.0.0.1:", fake_->port());
     const std::string port_re = absl::StrCat("127\\.0\\.0\\.1:", fake_->port());
 
-    http_port_ = FreePort();
-    int ingress_admin = FreePort();
-    int normalizer_admin = FreePort();
-    std::string path = dir_ + "/storewire.yaml";
-    WriteFile(path, absl::StrCat(
-                        "kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
-                        "\n  partitions: 3\napps:\n  - id: demo\n    huawei:\n      public_key: ",
-                        huawei_key_.SpkiBase64(), "\n      application_id: \"10123456\"\n",
-                        "    amazon:\n      topic_arns: [", kTopic, "]\n",
-                        "      signing_cert_url_pattern: '^http://", port_re, "/.+\\.pem$'\n",
-                        "      subscribe_url_pattern: '^http://", port_re,
-                        "/\\?Action=ConfirmSubscription&.+$'\n",
-                        "      shared_secret: rvs-secret\n", "      rvs_base_url: ", fake_base_,
-                        "/rvs\n", "ingress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
-                        "\n  admin_port: ", ingress_admin, "\n  control_port: ", FreePort(), "\n",
-                        NormalizerSection(absl::StrCat("  admin_port: ", normalizer_admin,
-                                                       "\n  control_port: ", FreePort(), "\n"))));
-    auto ingress = ChildProcess::Spawn({BinaryPath("storewire-ingress"), "--config", path}, {},
-                                       dir_ + "/ingress.log");
-    auto normalizer = ChildProcess::Spawn(
-        {BinaryPath("storewire-normalizer"), "--config", path, "--instance-id", prefix_}, {},
-        dir_ + "/normalizer.log");
-    ASSERT_TRUE(ingress.ok() && normalizer.ok());
-    ingress_ = std::move(*ingress);
-    normalizer_ = std::move(*normalizer);
-    for (int port : {ingress_admin, normalizer_admin}) {
-      ASSERT_TRUE(WaitUntil(
-          [&] {
-            return HttpGet(absl::StrCat("http://127.0.0.1:", port, "/readyz"), absl::Seconds(2))
-                       .status == 200;
-          },
-          absl::Seconds(90)))
-          << "not ready on " << port << "\n"
-          << ingress_.Log() << normalizer_.Log();
-    }
+    const std::string path = dir_ + "/storewire.yaml";
+    WriteFile(path,
+              absl::StrCat(
+                  KafkaSection(),
+                  "apps:\n  - id: demo\n    huawei:\n      public_key: ", huawei_key_.SpkiBase64(),
+                  "\n      application_id: \"10123456\"\n", "    amazon:\n      topic_arns: [",
+                  kTopic, "]\n", "      signing_cert_url_pattern: '^http://", port_re,
+                  "/.+\\.pem$'\n", "      subscribe_url_pattern: '^http://", port_re,
+                  "/\\?Action=ConfirmSubscription&.+$'\n", "      shared_secret: rvs-secret\n",
+                  "      rvs_base_url: ", fake_base_, "/rvs\n", ServiceSections()));
+    StartIngressAndNormalizer(path);
   }
 
   void TearDown() override {
@@ -102,8 +78,7 @@ class HuaweiAmazonEndToEndTest : public PipelineTest {
 
   HttpResult Post(const std::string& store, const std::string& body,
                   const std::string& content_type) {
-    return HttpPost(absl::StrCat("http://127.0.0.1:", http_port_, "/v1/", store, "/demo"), body,
-                    {"content-type: " + content_type}, absl::Seconds(20));
+    return PostTo(absl::StrCat("/v1/", store, "/demo"), body, {"content-type: " + content_type});
   }
 
   std::string HuaweiBody(const std::string& status, const std::string& signature) {
@@ -128,9 +103,6 @@ class HuaweiAmazonEndToEndTest : public PipelineTest {
   std::atomic<int> confirmations_{0};
   std::unique_ptr<http::Server> fake_;
   std::string fake_base_;
-  int http_port_ = 0;
-  ChildProcess ingress_;
-  ChildProcess normalizer_;
 };
 
 TEST_F(HuaweiAmazonEndToEndTest, HuaweiSignedRenewalIsAnEventAndAForgeryIsRejected) {

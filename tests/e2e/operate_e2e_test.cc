@@ -44,11 +44,7 @@ class OperateEndToEndTest : public PipelineTest {
   void SetUp() override {
     PipelineTest::SetUp();
     if (IsSkipped()) return;
-    http_port_ = FreePort();
-    ingress_admin_ = FreePort();
-    normalizer_admin_ = FreePort();
-    ingress_control_ = FreePort();
-    normalizer_control_ = FreePort();
+    ServiceSections();  // picks the ports
     good_config_ = WriteNamedConfig("storewire.yaml", /*test_roots=*/true);
     StartIngress();
   }
@@ -59,8 +55,8 @@ class OperateEndToEndTest : public PipelineTest {
     std::string path = dir_ + "/" + name;
     WriteFile(path,
               absl::StrCat(
-                  "kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
-                  "\n  partitions: 3\napps:\n  - id: demo\n    apple:\n"
+                  KafkaSection(),
+                  "apps:\n  - id: demo\n    apple:\n"
                   "      bundle_id: com.example\n      app_apple_id: 1234\n",
                   test_roots ? absl::StrCat("      trust_roots: [",
                                             SourcePath("tests/data/apple/certs/testCA.der"), "]\n")
@@ -75,35 +71,18 @@ class OperateEndToEndTest : public PipelineTest {
   }
 
   void StartIngress() {
-    auto ingress = ChildProcess::Spawn({BinaryPath("storewire-ingress"), "--config", good_config_},
-                                       {}, dir_ + "/ingress.log");
-    ASSERT_TRUE(ingress.ok());
-    ingress_ = std::move(*ingress);
-    WaitReady(ingress_admin_, ingress_);
+    StartService("storewire-ingress", good_config_, ingress_admin_, "ingress.log", ingress_);
   }
 
   void StartNormalizer(const std::string& config) {
-    auto normalizer = ChildProcess::Spawn(
-        {BinaryPath("storewire-normalizer"), "--config", config, "--instance-id", prefix_}, {},
-        absl::StrCat(dir_, "/normalizer-", ++normalizer_starts_, ".log"));
-    ASSERT_TRUE(normalizer.ok());
-    normalizer_ = std::move(*normalizer);
-    WaitReady(normalizer_admin_, normalizer_);
+    StartService("storewire-normalizer", config, normalizer_admin_,
+                 absl::StrCat("normalizer-", ++normalizer_starts_, ".log"), normalizer_,
+                 {"--instance-id", prefix_});
   }
 
   void StopNormalizer() {
     normalizer_.Signal(SIGTERM);
     EXPECT_EQ(normalizer_.Wait(absl::Seconds(30)), 0) << normalizer_.Log();
-  }
-
-  void WaitReady(int admin_port, ChildProcess& process) {
-    ASSERT_TRUE(WaitUntil(
-        [&] {
-          return HttpGet(absl::StrCat("http://127.0.0.1:", admin_port, "/readyz"), absl::Seconds(2))
-                     .status == 200;
-        },
-        absl::Seconds(90)))
-        << process.Log();
   }
 
   HttpResult Post(const std::string& app, const std::string& body) {
@@ -132,12 +111,8 @@ class OperateEndToEndTest : public PipelineTest {
     return events;
   }
 
-  int http_port_ = 0, ingress_admin_ = 0, normalizer_admin_ = 0;
-  int ingress_control_ = 0, normalizer_control_ = 0;
   int normalizer_starts_ = 0;
   std::string good_config_;
-  ChildProcess ingress_;
-  ChildProcess normalizer_;
 };
 
 TEST_F(OperateEndToEndTest, StatusShowsWhatWasPostedAndNormalized) {

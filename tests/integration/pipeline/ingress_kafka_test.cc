@@ -56,9 +56,7 @@ class IngressOnKafkaTest : public PipelineTest {
                     {"content-type: application/json"}, absl::Seconds(20));
   }
 
-  int http_port_ = 0;
   int admin_port_ = 0;
-  ChildProcess ingress_;
 };
 
 TEST_F(IngressOnKafkaTest, StoredBodyIsOnTheRawTopicByteForByteKeyedByOriginalTransaction) {

@@ -74,9 +74,70 @@ class PipelineTest : public ::testing::Test {
                         "  transactional_id_prefix: ", prefix_, "\n", extra);
   }
 
+  // The kafka: section for this test's brokers and prefix.
+  std::string KafkaSection() const {
+    return absl::StrCat("kafka:\n  brokers: ", brokers_, "\n  topic_prefix: ", prefix_,
+                        "\n  partitions: 3\n");
+  }
+
+  // ingress: and normalizer: sections on loopback with free ports (chosen on
+  // the first call, the same afterwards: http_port_, ingress_admin_, ...).
+  std::string ServiceSections() {
+    if (http_port_ == 0) {
+      http_port_ = FreePort();
+      ingress_admin_ = FreePort();
+      ingress_control_ = FreePort();
+      normalizer_admin_ = FreePort();
+      normalizer_control_ = FreePort();
+    }
+    return absl::StrCat("ingress:\n  bind_address: 127.0.0.1\n  http_port: ", http_port_,
+                        "\n  admin_port: ", ingress_admin_, "\n  control_port: ", ingress_control_,
+                        "\n",
+                        NormalizerSection(absl::StrCat(
+                            "  bind_address: 127.0.0.1\n  admin_port: ", normalizer_admin_,
+                            "\n  control_port: ", normalizer_control_, "\n")));
+  }
+
+  // Starts `binary` (build/bin) with `config`, logging to <dir>/<log_name>,
+  // and waits until its admin port answers /readyz with 200.
+  void StartService(const std::string& binary, const std::string& config, int admin_port,
+                    const std::string& log_name, ChildProcess& process,
+                    std::vector<std::string> extra_args = {}) {
+    std::vector<std::string> args = {BinaryPath(binary), "--config", config};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    auto child = ChildProcess::Spawn(args, {}, dir_ + "/" + log_name);
+    ASSERT_TRUE(child.ok()) << child.status();
+    process = *std::move(child);
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          return HttpGet(absl::StrCat("http://127.0.0.1:", admin_port, "/readyz"), absl::Seconds(2))
+                     .status == 200;
+        },
+        absl::Seconds(90)))
+        << binary << " not ready on " << admin_port << "\n"
+        << process.Log();
+  }
+
+  // The ingress and the normalizer of ServiceSections() with `config`.
+  void StartIngressAndNormalizer(const std::string& config) {
+    StartService("storewire-ingress", config, ingress_admin_, "ingress.log", ingress_);
+    StartService("storewire-normalizer", config, normalizer_admin_, "normalizer.log", normalizer_,
+                 {"--instance-id", prefix_});
+  }
+
+  HttpResult PostTo(const std::string& route, const std::string& body,
+                    std::vector<std::string> headers) {
+    return HttpPost(absl::StrCat("http://127.0.0.1:", http_port_, route), body, headers,
+                    absl::Seconds(20));
+  }
+
   std::string brokers_;
   std::string prefix_;
   std::string dir_;
+  int http_port_ = 0, ingress_admin_ = 0, ingress_control_ = 0;
+  int normalizer_admin_ = 0, normalizer_control_ = 0;
+  ChildProcess ingress_;
+  ChildProcess normalizer_;
 };
 
 }  // namespace storewire::testing
