@@ -83,20 +83,27 @@ absl::StatusOr<ControlTarget> TargetAt(const ParsedArgs& args, const std::string
     }
   }
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!args.Get("tls-ca").empty()) {
-    grpc::SslCredentialsOptions tls;
-    absl::StatusOr<std::string> ca = ReadFile(args.Get("tls-ca"), "tls-ca");
-    if (!ca.ok()) return ca.status();
-    tls.pem_root_certs = *ca;
+  const bool tls =
+      !args.Get("tls-ca").empty() || !args.Get("tls-cert").empty() || !args.Get("tls-key").empty();
+  if (tls) {
+    if (args.Get("tls-cert").empty() != args.Get("tls-key").empty()) {
+      return absl::InvalidArgumentError("--tls-cert and --tls-key go together (mutual TLS)");
+    }
+    grpc::SslCredentialsOptions options;  // no --tls-ca: the system's root certificates
+    if (!args.Get("tls-ca").empty()) {
+      absl::StatusOr<std::string> ca = ReadFile(args.Get("tls-ca"), "tls-ca");
+      if (!ca.ok()) return ca.status();
+      options.pem_root_certs = *ca;
+    }
     if (!args.Get("tls-cert").empty()) {
       absl::StatusOr<std::string> cert = ReadFile(args.Get("tls-cert"), "tls-cert");
       if (!cert.ok()) return cert.status();
       absl::StatusOr<std::string> key = ReadFile(args.Get("tls-key"), "tls-key");
       if (!key.ok()) return key.status();
-      tls.pem_cert_chain = *cert;
-      tls.pem_private_key = *key;
+      options.pem_cert_chain = *cert;
+      options.pem_private_key = *key;
     }
-    credentials = grpc::SslCredentials(tls);
+    credentials = grpc::SslCredentials(options);
   }
   target.channel = grpc::CreateChannel(target.address, credentials);
   return target;

@@ -87,7 +87,10 @@ class ConsumerImpl final : public Consumer {
       return absl::UnavailableError(absl::StrCat("kafka seek of ", topic, "/", partition, " to ",
                                                  offset, ": ", rd_kafka_error_string(error.get())));
     }
-    if (tp->err) return NotAssigned("seek", topic, partition);
+    if (tp->err) {
+      return absl::UnavailableError(absl::StrCat("kafka seek of ", topic, "/", partition, " to ",
+                                                 offset, ": ", rd_kafka_err2str(tp->err)));
+    }
     return absl::OkStatus();
   }
 

@@ -179,7 +179,9 @@ void Deliverer::OnResult(DeliveryJob job, Done done, absl::Time started,
     case Outcome::Kind::kRetry:
       break;
   }
-  if (disable_for_failures) {
+  // A forward comes from the config: it is never disabled, so it keeps its
+  // retries however long it has been failing.
+  if (disable_for_failures && !job.endpoint->has_forward()) {
     Disable(id,
             absl::StrCat("every attempt failed for ", absl::FormatDuration(config_.disable_after),
                          " (last: ", outcome.error, ")"));
@@ -192,11 +194,11 @@ void Deliverer::OnResult(DeliveryJob job, Done done, absl::Time started,
   log::Info("delivery failed, will retry", {{"endpoint", id},
                                             {"webhook_id", DeliveryId(job.delivery)},
                                             {"request_id", RequestId(job.delivery)},
-                                            {"request_id", RequestId(job.delivery)},
                                             {"attempt", absl::StrCat(job.delivery.attempt())},
                                             {"error", outcome.error},
                                             {"retry_in", absl::FormatDuration(*delay)}});
-  HandOn(std::move(job), policy_.TopicFor(job.delivery.attempt()), *delay, std::move(done));
+  const std::string& topic = policy_.TopicFor(job.delivery.attempt(), *delay);
+  HandOn(std::move(job), topic, *delay, std::move(done));
 }
 
 void Deliverer::StartNextQueued(const std::string& endpoint_id) {

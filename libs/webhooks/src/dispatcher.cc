@@ -47,6 +47,7 @@ absl::Status Dispatcher::Run(const std::atomic<bool>& stop) {
       log::Warn("poll failed, retrying", {{"error", std::string(batch.status().message())}});
       continue;
     }
+    ++batch_;
     for (const kafka::ConsumedRecord& record : *batch) {
       if (absl::Status s = HandleRecord(record); !s.ok()) return s;
     }
@@ -85,8 +86,15 @@ uint64_t Dispatcher::Track(const kafka::ConsumedRecord& record) {
 }
 
 absl::Status Dispatcher::HandleRecord(const kafka::ConsumedRecord& record) {
-  // Fetched before its partition was paused: it comes again after the resume.
-  if (paused_.count({record.topic, record.partition}) > 0) return absl::OkStatus();
+  if (auto p = paused_.find({record.topic, record.partition}); p != paused_.end()) {
+    // Fetched with the record that paused the partition: it comes again
+    // after the resume.
+    if (p->second.batch == batch_) return absl::OkStatus();
+    // A later batch: the pause dropped everything fetched before it, so the
+    // partition was resumed by a rebalance (from its committed offset). Take
+    // the record as it comes; one not due pauses the partition again.
+    paused_.erase(p);
+  }
   if (record.topic == options_.events_topic) {
     HandleEvent(Track(record), record);
     return absl::OkStatus();
@@ -102,7 +110,7 @@ absl::Status Dispatcher::HandleRecord(const kafka::ConsumedRecord& record) {
 absl::Status Dispatcher::ResumeDue() {
   const absl::Time now = clock_.Now();
   for (auto it = paused_.begin(); it != paused_.end();) {
-    if (it->second > now) {
+    if (it->second.due > now) {
       ++it;
       continue;
     }
@@ -113,7 +121,7 @@ absl::Status Dispatcher::ResumeDue() {
     if (!s.ok() && s.code() != absl::StatusCode::kFailedPrecondition) return s;
     it = paused_.erase(it);
   }
-  RetryWaiting().Set(static_cast<double>(paused_.size()));
+  if (!options_.retry_topics.empty()) RetryWaiting().Set(static_cast<double>(paused_.size()));
   return absl::OkStatus();
 }
 
@@ -170,7 +178,7 @@ absl::Status Dispatcher::HandleRetry(const kafka::ConsumedRecord& record) {
       absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(job.delivery.due_at()));
   if (due > clock_.Now()) {
     // Not due: fetch this partition again from here at the due time.
-    paused_[{record.topic, record.partition}] = due;
+    paused_[{record.topic, record.partition}] = {due, batch_};
     RetryWaiting().Set(static_cast<double>(paused_.size()));
     absl::Status s = consumer_.PauseAt(record.topic, record.partition, record.offset);
     if (s.ok() || s.code() == absl::StatusCode::kFailedPrecondition) return absl::OkStatus();

@@ -117,4 +117,18 @@ const std::string& RetryPolicy::TopicFor(int attempts_done) const {
   return topic_per_step_[index];
 }
 
+const std::string& RetryPolicy::TopicFor(int attempts_done, absl::Duration delay) const {
+  const int index = std::clamp(attempts_done, 1, static_cast<int>(topic_per_step_.size())) - 1;
+  if (delay <= schedule_[index] * (1.0 + jitter_)) return topic_per_step_[index];
+  size_t best = index;
+  for (size_t i = 0; i < schedule_.size(); ++i) {
+    if (schedule_[i] > schedule_[best]) best = i;  // the longest step
+  }
+  for (size_t i = 0; i < schedule_.size(); ++i) {  // the shortest one covering the delay
+
+    if (schedule_[i] >= delay && schedule_[i] < schedule_[best]) best = i;
+  }
+  return topic_per_step_[best];
+}
+
 }  // namespace storewire::webhooks

@@ -82,6 +82,19 @@ TEST(RetryPolicyTest, RetryAfterIsClampedToItsBounds) {
   EXPECT_FALSE(p.DelayAfter(8, absl::Seconds(5), 0.5).has_value());  // still gives up
 }
 
+// A long Retry-After goes to the topic of the shortest step that covers it,
+// so it never holds up the short retries waiting in its own step's topic.
+TEST(RetryPolicyTest, LongDelaysGoToATopicThatCoversThem) {
+  WebhooksConfig c;  // 5s, 5m, 30m, 2h, 5h, 10h, 10h; +/-20%
+  RetryPolicy p("sw", c);
+  EXPECT_EQ(p.TopicFor(1, absl::Seconds(6)), "sw.webhooks.retry.5s");  // within the jitter
+  EXPECT_EQ(p.TopicFor(1, absl::Seconds(90)), "sw.webhooks.retry.5m");
+  EXPECT_EQ(p.TopicFor(1, absl::Hours(1)), "sw.webhooks.retry.2h");
+  EXPECT_EQ(p.TopicFor(2, absl::Minutes(31)), "sw.webhooks.retry.2h");
+  EXPECT_EQ(p.TopicFor(3, absl::Seconds(20)), "sw.webhooks.retry.30m") << "never a shorter step";
+  EXPECT_EQ(p.TopicFor(1, absl::Hours(30)), "sw.webhooks.retry.10h") << "the longest at most";
+}
+
 TEST(WebhookTopicsTest, OneTopicPerDistinctStepAndCompactedRegistryAndDlq) {
   WebhookTopics t("sw", WebhooksConfig().retry_schedule);
   EXPECT_EQ(t.endpoints, "sw.webhooks.endpoints");

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -147,12 +148,18 @@ class AmazonAdapter final : public StoreAdapter {
       }
     };
     std::vector<std::thread> workers;
-    for (size_t t = 0; t < std::min(wanted.size(), kMaxConcurrentLookups); ++t) {
-      workers.emplace_back(work);
+    try {
+      for (size_t t = 1; t < std::min(wanted.size(), kMaxConcurrentLookups); ++t) {
+        workers.emplace_back(work);
+      }
+    } catch (const std::system_error& e) {
+      // No more threads: the ones started and this one share the work.
+      log::Warn("RVS prefetch runs on fewer threads", {{"error", e.what()}});
     }
+    work();
     for (std::thread& w : workers) w.join();
     std::lock_guard<std::mutex> lock(prefetched_mu_);
-    prefetched_ = std::move(answers);
+    prefetched_[std::this_thread::get_id()] = std::move(answers);
   }
 
  private:
@@ -162,8 +169,9 @@ class AmazonAdapter final : public StoreAdapter {
                                  const std::string& receipt_id) const {
     {
       std::lock_guard<std::mutex> lock(prefetched_mu_);
-      auto it = prefetched_.find(LookupKey{app.id, user_id, receipt_id});
-      if (it != prefetched_.end() && it->second.status().code() != absl::StatusCode::kUnavailable) {
+      const auto& mine = prefetched_[std::this_thread::get_id()];
+      auto it = mine.find(LookupKey{app.id, user_id, receipt_id});
+      if (it != mine.end() && it->second.status().code() != absl::StatusCode::kUnavailable) {
         return it->second;
       }
     }
@@ -196,7 +204,9 @@ class AmazonAdapter final : public StoreAdapter {
   const ReceiptVerifier* rvs_;
   std::unique_ptr<SigningCertificates> certificates_;
   mutable std::mutex prefetched_mu_;
-  mutable std::map<LookupKey, absl::StatusOr<Receipt>> prefetched_;  // the last batch's
+  // The last batch's answers, per thread (the normalizer's main and retry
+  // loops each prefetch their own batches).
+  mutable std::map<std::thread::id, std::map<LookupKey, absl::StatusOr<Receipt>>> prefetched_;
 };
 
 }  // namespace

@@ -54,8 +54,9 @@ absl::StatusOr<std::string> GoogleAdapter::Fetch(const AppConfig& app, const std
                                                  const std::string& product_id) const {
   {
     absl::MutexLock lock(&mu_);
-    auto it = prefetched_.find(CacheKey(app, product_id, token));
-    if (it != prefetched_.end()) return it->second;
+    const auto& mine = prefetched_[std::this_thread::get_id()];
+    auto it = mine.find(CacheKey(app, product_id, token));
+    if (it != mine.end()) return it->second;
   }
   PlayApi* api = apis_(app);
   if (api == nullptr) return absl::FailedPreconditionError("no Play Developer API for this app");
@@ -171,7 +172,7 @@ void GoogleAdapter::Prefetch(const std::vector<PrefetchItem>& items) const {
     keys = std::move(next_keys);
   }
   absl::MutexLock lock(&mu_);
-  prefetched_ = std::move(fetched);
+  prefetched_[std::this_thread::get_id()] = std::move(fetched);
 }
 
 absl::StatusOr<NormalizeResult> GoogleAdapter::Normalize(const v1::RawNotification& raw,

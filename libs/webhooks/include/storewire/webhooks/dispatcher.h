@@ -95,9 +95,14 @@ class Dispatcher {
   OffsetTracker tracker_;
   std::map<uint64_t, Pending> pending_;  // consumer thread only
   uint64_t next_id_ = 1;
-  // Retry partitions paused at a record that is not due yet, with its due
-  // time (consumer thread only).
-  std::map<std::pair<std::string, int32_t>, absl::Time> paused_;
+  // Retry partitions paused at a record that is not due yet: its due time
+  // and the poll batch that paused it (consumer thread only).
+  struct Paused {
+    absl::Time due;
+    uint64_t batch = 0;
+  };
+  std::map<std::pair<std::string, int32_t>, Paused> paused_;
+  uint64_t batch_ = 0;  // polls so far
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -64,6 +64,11 @@ class RetryPolicy {
                                            double random01) const;
   // The delay topic that holds a delivery after `attempts_done` failures.
   const std::string& TopicFor(int attempts_done) const;
+  // The delay topic for a delivery due after `delay`: the one of its step,
+  // unless the delay (a Retry-After) is longer than that step allows; then
+  // the topic of the shortest step at least as long (else the longest), so
+  // a long wait never holds up the short retries of a shorter step's topic.
+  const std::string& TopicFor(int attempts_done, absl::Duration delay) const;
   int max_attempts() const { return static_cast<int>(schedule_.size()) + 1; }
   const WebhookTopics& topics() const { return topics_; }
 

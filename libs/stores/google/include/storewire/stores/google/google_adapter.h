@@ -25,8 +25,10 @@
 #define STOREWIRE_STORES_GOOGLE_GOOGLE_ADAPTER_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "absl/synchronization/mutex.h"
@@ -72,9 +74,11 @@ class GoogleAdapter final : public StoreAdapter {
   PurchaseFetcher fetcher_;
   mutable LinkCache links_;
   mutable absl::Mutex mu_;
-  // Bodies fetched by the last Prefetch, by "<app>|<product>|<token>".
-  mutable std::unordered_map<std::string, absl::StatusOr<std::string>> prefetched_
-      ABSL_GUARDED_BY(mu_);
+  // Bodies fetched by the last Prefetch of each thread (the normalizer's main
+  // and retry loops each prefetch their own batches), by
+  // "<app>|<product>|<token>".
+  mutable std::map<std::thread::id, std::unordered_map<std::string, absl::StatusOr<std::string>>>
+      prefetched_ ABSL_GUARDED_BY(mu_);
 };
 
 // The production adapter: one curl client, and per app with a google section a
