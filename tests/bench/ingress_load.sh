@@ -62,7 +62,8 @@ apps:
 ingress: {produce_timeout: 5s}
 YAML
 
-start_server() {  # sink -> prints port
+# Not in a $(...) subshell: the pid must reach `pids` so that cleanup stops it.
+start_server() {  # sink -> sets server_port
   local sink=$1
   "$server" --config "$work/storewire.yaml" --sink "$sink" --port 0 >"$work/$sink.out" 2>"$work/$sink.err" &
   pids+=($!)
@@ -70,7 +71,7 @@ start_server() {  # sink -> prints port
     grep -q '^listening' "$work/$sink.out" 2>/dev/null && break
     sleep 0.1
   done
-  awk '/^listening/{print $2}' "$work/$sink.out"
+  server_port=$(awk '/^listening/{print $2}' "$work/$sink.out")
 }
 
 run_wrk() {  # label url connections delay_ms
@@ -85,8 +86,10 @@ run_wrk() {  # label url connections delay_ms
   echo "$rps" > "$work/$1.rps"
 }
 
-null_port=$(start_server null)
-kafka_port=$(start_server kafka)
+start_server null
+null_port=$server_port
+start_server kafka
+kafka_port=$server_port
 [ -n "$null_port" ] && [ -n "$kafka_port" ] || { cat "$work"/*.err >&2; exit 1; }
 url=/v1/apple/demo
 echo "body: $(wc -c < "$work/body.json") bytes; duration ${duration}s per run; brokers $brokers"
